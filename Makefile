@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: GPL-2.0
+# mmscope: kernel module, CO-RE BPF tracers and the mmscope CLI.
+#
+#   make            build everything into $(BUILD)
+#   make test       host tests + the VM suite (what CI runs)
+#   make demo       boot the test VM, load mmscope.ko, show what it reports
+#   make help       all targets
+
+BUILD   ?= $(CURDIR)/build
+CACHE   ?= $(or $(MMSCOPE_CACHE),$(HOME)/.cache/mmscope)
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+
+TEST_KDIR_FILE := $(BUILD)/kernel-patched.path
+HOST_KDIR      := /lib/modules/$(shell uname -r)/build
+# KDIR defaults to this machine's kernel headers and, where there are none
+# (a host without module support), to the patched test kernel.
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(wildcard $(HOST_KDIR)/Makefile),)
+    KDIR := $(HOST_KDIR)
+  else
+    KDIR_IS_TEST := 1
+    KDIR = $(shell cat $(TEST_KDIR_FILE))
+  endif
+endif
+VMLINUX_BTF ?= $(firstword $(wildcard $(KDIR)/vmlinux) /sys/kernel/btf/vmlinux)
+
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH_BPF := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-I$(BUILD)/bpf -Iuser -Ibpf
+USER_LIBS   := -static -lbpf -ljson-c -lelf -lz -lzstd
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(BUILD)/bpf -Ibpf \
+	-Wall -Werror -Wno-unused-function
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+USER_SRCS  := $(wildcard user/*.c)
+USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+LIB_OBJS   := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+WORK_SRCS  := $(wildcard tests/workloads/*.c)
+WORK_BINS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/%,$(WORK_SRCS))
+MMSCOPE    := $(BUILD)/bin/mmscope
+
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+.PHONY: all deps kernel kernel-stock module bpf user workloads test host-test \
+	vm-prep vm-test vm-shell vm-run demo checkpatch clean distclean help
+
+all: module user workloads
+
+help:
+	@echo "make [all]        module ($(BUILD)/module/mmscope.ko), BPF objects, CLI, test workloads"
+	@echo "make test         host unit + BPF tests, then the VM suite; what CI runs"
+	@echo "make demo         boot the test VM, load mmscope.ko, run a workload, show the report"
+	@echo "make kernel       build the patched 7.2 test kernel into $(CACHE) (cached)"
+	@echo "make vm-test [T=glob]       VM tests only"
+	@echo "make vm-shell               interactive guest shell, module loaded"
+	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
+	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
+	@echo "variables: KDIR=<kernel build tree>  BUILD=$(BUILD)  CACHE=$(CACHE)  V=1"
+
+deps:
+	$(Q)tests/setup/deps.sh
+
+# --- the test kernel ------------------------------------------------------
+
+kernel: deps
+	$(Q)mkdir -p $(BUILD)
+	$(Q)tests/vm/build-kernel.sh $(CACHE) patched > $(TEST_KDIR_FILE).tmp
+	$(Q)mv $(TEST_KDIR_FILE).tmp $(TEST_KDIR_FILE)
+	$(Q)echo "  KERNEL  $$(cat $(TEST_KDIR_FILE))"
+
+kernel-stock: deps
+	$(Q)mkdir -p $(BUILD)
+	$(Q)tests/vm/build-kernel.sh $(CACHE) stock > $(BUILD)/kernel-stock.path
+
+# --- the module -----------------------------------------------------------
+
+ifdef KDIR_IS_TEST
+module: kernel
+endif
+module: deps
+	$(Q)test -f "$(KDIR)/Makefile" || { echo "no kernel build tree at KDIR=$(KDIR):" \
+		"install your kernel's headers package or pass KDIR=" >&2; exit 1; }
+	$(Q)mkdir -p $(BUILD)/module
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(BUILD)/module modules \
+		$(if $(filter 1,$(V)),V=1,-s)
+	$(Q)echo "  MODULE  $(BUILD)/module/mmscope.ko (against $(KDIR))"
+
+# --- BPF objects and skeletons --------------------------------------------
+
+ifdef KDIR_IS_TEST
+$(BUILD)/bpf/vmlinux.h: | kernel
+endif
+$(BUILD)/bpf/vmlinux.h: | deps
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  BTF     $(VMLINUX_BTF) -> $@"
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard bpf/*.h)
+	$(Q)echo "  CLANG   $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(Q)echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+bpf: $(BPF_SKELS)
+
+# --- the CLI --------------------------------------------------------------
+
+$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(wildcard user/*.h bpf/*.h)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(MMSCOPE): $(USER_OBJS)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) -o $@ $^ $(USER_LIBS)
+
+user: deps $(MMSCOPE)
+
+# --- tests ----------------------------------------------------------------
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(USER_LIBS)
+
+# Workloads run in the guest, which has no shared libraries.
+$(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $@"
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
+
+workloads: $(WORK_BINS)
+
+host-test: deps user $(UNIT_BINS)
+	$(Q)tests/host/run.sh $(BUILD)
+
+# The guest always gets a module built against the test kernel, whatever
+# KDIR this tree was built for.
+vm-prep: kernel
+	$(Q)$(MAKE) --no-print-directory all KDIR=$$(cat $(TEST_KDIR_FILE))
+
+vm-test: vm-prep
+	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) test '$(or $(T),*)'
+
+test: deps
+	$(Q)tests/run-all.sh $(MAKE) $(BUILD)
+
+vm-shell: vm-prep
+	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) shell
+
+vm-run: vm-prep
+	$(Q)test -n "$(SCRIPT)" || { echo "usage: make vm-run SCRIPT=path/to/script" >&2; exit 2; }
+	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) run $(abspath $(SCRIPT))
+
+demo: vm-prep
+	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) run $(CURDIR)/tests/demo/demo.sh
+
+checkpatch: kernel
+	$(Q)tests/setup/checkpatch.sh "$$(cat $(TEST_KDIR_FILE))"
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+distclean: clean
+	$(Q)rm -rf $(CACHE)

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope: look at large-folio MM-ID tracking, SLUB sheaves and barns, and
+ * DAMON intervals auto-tuning on a live kernel.
+ *
+ * The core only owns the debugfs root and brings the areas up and down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+
+#include "mmscope.h"
+
+static const struct mmscope_area *const mmscope_areas[] = {
+	&mmscope_features_area,
+};
+
+static struct dentry *mmscope_root;
+
+static void mmscope_exit_areas(int count)
+{
+	while (count--) {
+		const struct mmscope_area *area = mmscope_areas[count];
+
+		if (area->exit)
+			area->exit();
+	}
+}
+
+static int __init mmscope_init(void)
+{
+	int i, err;
+
+	mmscope_root = debugfs_create_dir("mmscope", NULL);
+	if (IS_ERR(mmscope_root)) {
+		pr_err("cannot create the debugfs directory (is CONFIG_DEBUG_FS on?)\n");
+		return PTR_ERR(mmscope_root);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(mmscope_areas); i++) {
+		err = mmscope_areas[i]->init(mmscope_root);
+		if (err) {
+			pr_err("%s: init failed: %d\n", mmscope_areas[i]->name, err);
+			mmscope_exit_areas(i);
+			debugfs_remove(mmscope_root);
+			return err;
+		}
+	}
+	pr_info("version " MMSCOPE_VERSION " loaded\n");
+	return 0;
+}
+
+static void __exit mmscope_exit(void)
+{
+	/* Files go first so no reader can enter an area being torn down. */
+	debugfs_remove(mmscope_root);
+	mmscope_exit_areas(ARRAY_SIZE(mmscope_areas));
+}
+
+module_init(mmscope_init);
+module_exit(mmscope_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Inspect MM-ID folio tracking, SLUB sheaves and DAMON tuning");
+MODULE_VERSION(MMSCOPE_VERSION);

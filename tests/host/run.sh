@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Host tests: unit tests of the user-space code and BPF tests against the
+# running kernel.  Every test binary or script prints one line per case:
+#   PASS name | FAIL name: why | SKIP name: why
+# This runner prefixes them, counts them, and writes BUILD/host-counts.
+set -uo pipefail
+build=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+export MMSCOPE_BUILD=$build MMSCOPE=$build/bin/mmscope
+
+pass=0 fail=0 skip=0
+report() {
+	local kind=$1 line
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) pass=$((pass + 1)); printf 'PASS  host/%s/%s\n' "$kind" "${line#PASS }" ;;
+		"FAIL "*) fail=$((fail + 1)); printf 'FAIL  host/%s/%s\n' "$kind" "${line#FAIL }" ;;
+		"SKIP "*) skip=$((skip + 1)); printf 'SKIP  host/%s/%s\n' "$kind" "${line#SKIP }" ;;
+		*) printf '        %s\n' "$line" ;;
+		esac
+	done
+}
+
+run_one() {
+	local kind=$1 name=$2 out rc
+	shift 2
+	out=$(timeout 120 "$@" 2>&1)
+	rc=$?
+	report "$kind" <<< "$out"
+	# A crash or a silent non-zero exit is a failure even if every printed
+	# case passed.
+	if [ $rc != 0 ] && ! grep -q '^FAIL ' <<< "$out"; then
+		fail=$((fail + 1))
+		printf 'FAIL  host/%s/%s: exit status %d\n' "$kind" "$name" $rc
+	fi
+}
+
+for t in "$build"/tests/unit/*; do
+	[ -x "$t" ] || continue
+	run_one unit "$(basename "$t")" "$t"
+done
+for t in "$top"/tests/host/t-*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	run_one bpf "${name#t-}" bash "$t"
+done
+
+echo "$pass $fail $skip" > "$build/host-counts"
+echo "host: $pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]

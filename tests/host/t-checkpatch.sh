@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Kernel code follows the kernel's style: checkpatch --strict over module/
+# and every patch of the series, with the test kernel's checkpatch.pl.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tree=$(cat "$MMSCOPE_BUILD/kernel-patched.path" 2>/dev/null)
+cp=$tree/scripts/checkpatch.pl
+if [ ! -f "$cp" ]; then
+	echo "FAIL checkpatch: no checkpatch.pl: the test kernel tree is missing (make kernel)"
+	exit 1
+fi
+cd "$top"
+check() {
+	local name=$1 out
+	shift
+	out=$(perl "$cp" --strict --no-tree --terse --show-types "$@" 2>&1 | grep -E 'ERROR|WARNING|CHECK')
+	if [ -z "$out" ]; then
+		echo "PASS checkpatch-$name"
+	else
+		echo "FAIL checkpatch-$name: $(echo "$out" | wc -l) reports"
+		echo "$out" | head -n 10
+	fi
+}
+for f in module/*.c module/*.h; do
+	check "${f//\//-}" -f "$f"
+done
+listed=$(sed -e 's/#.*//' patches/series)
+bad=
+for p in $listed; do
+	if [ -f "patches/$p" ]; then
+		check "patch-${p%.patch}" "patches/$p"
+	else
+		bad="$bad $p(missing)"
+	fi
+done
+for f in patches/*.patch; do
+	[ -f "$f" ] || continue
+	grep -qx "$(basename "$f")" <<< "$listed" || bad="$bad $(basename "$f")(not in series)"
+done
+if [ -n "$bad" ]; then
+	echo "FAIL series-complete:$bad"
+else
+	echo "PASS series-complete: $(wc -w <<< "$listed") patches, each in patches/series and present"
+fi

@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make test`: host tests, then the VM suite; one summary line at the end.
+# usage: run-all.sh MAKE BUILD_DIR
+set -uo pipefail
+make=$1 build=$2
+mkdir -p "$build"
+rm -f "$build/host-counts" "$build/vm/counts"
+t0=$(date +%s)
+
+$make --no-print-directory host-test
+host_rc=$?
+read -r hp hf hs < "$build/host-counts" 2>/dev/null || { hp=0; hf=1; hs=0; }
+
+$make --no-print-directory vm-test
+vm_rc=$?
+read -r vp vf vs < "$build/vm/counts" 2>/dev/null || { vp=0; vf=1; vs=0; }
+
+pass=$((hp + vp)) fail=$((hf + vf)) skip=$((hs + vs))
+# A harness failure with no failed test still fails the run.
+if [ "$fail" = 0 ] && { [ $host_rc != 0 ] || [ $vm_rc != 0 ]; }; then fail=1; fi
+echo
+echo "host: $hp passed, $hf failed, $hs skipped; vm: $vp passed, $vf failed, $vs skipped;" \
+     "$(( $(date +%s) - t0 ))s"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

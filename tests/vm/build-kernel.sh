@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build (or find in the cache) the mmscope test kernel.
+#
+# usage: build-kernel.sh CACHE_DIR VARIANT
+#   VARIANT  patched  Debian's linux-source-7.2 + patches/series
+#            stock    the same source and config, no patches
+#
+# The tree lands in CACHE_DIR/linux-<version>-<variant>-<key>, where key
+# hashes the patches and the config fragment: a warm cache rebuilds nothing.
+# Prints the tree's path on the last line of stdout.
+set -euo pipefail
+
+cache=$1 variant=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tests/vm
+pkg=linux-source-7.2
+jobs=$(($(nproc) + 1))
+
+case $variant in
+patched|stock) ;;
+*) echo "build-kernel: unknown variant '$variant' (patched or stock)" >&2; exit 2 ;;
+esac
+
+src_pkg=$cache/src/$pkg
+if [ ! -f "$src_pkg/usr/src/$pkg.tar.xz" ]; then
+	"$vm/fetch-source.sh" "$cache" "$pkg" "$src_pkg" >&2
+fi
+deb=$(ls "$cache"/apt-sid/debs/${pkg}_*.deb 2>/dev/null | head -n 1)
+version=$(basename "${deb:-${pkg}_unknown_all.deb}" | cut -d_ -f2)
+
+series_patches() {
+	[ -f "$top/patches/series" ] || return 0
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$top/patches/series" | grep -v '^$' || true
+}
+
+key_inputs() {
+	echo "$version $variant"
+	cat "$vm/kernel.config"
+	if [ "$variant" = patched ]; then
+		series_patches | while read -r p; do
+			cat "$top/patches/$p"
+		done
+	fi
+}
+key=$(key_inputs | sha256sum | cut -c1-12)
+tree=$cache/linux-$version-$variant-$key
+
+if [ -f "$tree/.mmscope-built" ]; then
+	touch "$tree/.mmscope-built"
+	echo "  CACHED  $tree" >&2
+	echo "$tree"
+	exit 0
+fi
+
+echo "  UNTAR   $pkg $version -> $tree" >&2
+# No stamp means a missing or interrupted build: start it again from scratch.
+rm -rf "$tree"
+mkdir -p "$tree"
+tar -xJf "$src_pkg/usr/src/$pkg.tar.xz" -C "$tree" --strip-components=1
+
+if [ "$variant" = patched ] && [ -f "$top/patches/series" ]; then
+	series_patches | while read -r p; do
+		echo "  PATCH   $p" >&2
+		patch -d "$tree" -p1 --quiet --forward < "$top/patches/$p" >&2
+	done
+fi
+
+cd "$tree"
+make -s tinyconfig >/dev/null
+scripts/kconfig/merge_config.sh -m .config "$vm/kernel.config" >/dev/null
+make -s olddefconfig >&2
+missing=0
+while read -r line; do
+	grep -qxF -- "$line" .config && continue
+	echo "build-kernel: '$line' did not stick after olddefconfig" >&2
+	missing=1
+done < <(grep -E '^(CONFIG_|# CONFIG_)' "$vm/kernel.config")
+[ "$missing" = 0 ] || exit 1
+
+echo "  KBUILD  $variant kernel with -j$jobs (log: $tree/build.log)" >&2
+start=$(date +%s)
+# Kbuild prints a line per object: summarise it as a counter rather than
+# minutes of scrolling or of silence.
+make -j"$jobs" all > build.log 2>&1 &
+pid=$!
+while kill -0 "$pid" 2>/dev/null; do
+	sleep 20
+	printf '  KBUILD  %4ds  %5d steps\n' $(($(date +%s) - start)) \
+		"$(wc -l < build.log)" >&2
+done
+if ! wait "$pid"; then
+	tail -n 30 build.log >&2
+	echo "build-kernel: kernel build failed; full log in $tree/build.log" >&2
+	exit 1
+fi
+secs=$(($(date +%s) - start))
+echo "  KBUILD  done in ${secs}s ($((secs / 60))m$((secs % 60))s)" >&2
+echo "$secs" > .mmscope-build-seconds
+touch .mmscope-built
+# Trees of the same variant built from other patches or configs take
+# several GB each: keep the three used most recently (other work trees of
+# this repository may still be using them).
+ls -dt "$cache"/linux-*-"$variant"-*/.mmscope-built 2>/dev/null | tail -n +4 |
+	while read -r stamp; do rm -rf "$(dirname "$stamp")"; done
+echo "$tree"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest: every tests/vm/t-*.sh (or those matching $1), one
+# at a time, each with a timeout, each followed by a kernel-log check.
+# Prints one "MMSCOPE-RESULT <PASS|FAIL|SKIP> <name> <secs> <reason>" line
+# per test; the host turns those into its report.
+filter=${1:-*}
+dir=/src/tests/vm
+logs=/mmscope/vm/tests
+timeout_s=${MMSCOPE_TEST_TIMEOUT:-300}
+mkdir -p "$logs"
+rm -f "$logs"/*.log
+
+. "$dir/lib.sh"
+
+now() { cut -d' ' -f1 /proc/uptime; }
+
+failed=0
+for t in "$dir"/t-*.sh; do
+	name=$(basename "$t" .sh)
+	name=${name#t-}
+	case $name in $filter) ;; *) continue ;; esac
+	log=$logs/$name.log
+	splats_before=$(kernel_splats | wc -l)
+	t0=$(now)
+	timeout -s KILL "$timeout_s" sh "$t" > "$log" 2>&1
+	rc=$?
+	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+	reason=$(grep -E '^(FAIL|SKIP): ' "$log" | head -n 1 | cut -d' ' -f2-)
+	new_splats=$(kernel_splats | tail -n +$((splats_before + 1)))
+	if [ -n "$new_splats" ]; then
+		status=FAIL
+		reason="kernel log: $(echo "$new_splats" | head -n 1)"
+		dmesg >> "$log"
+	elif [ $rc = 0 ]; then
+		status=PASS
+	elif [ $rc = 77 ]; then
+		status=SKIP
+		[ -n "$reason" ] || reason="skipped without a reason (a bug in the test)"
+	elif [ $rc = 137 ]; then
+		status=FAIL
+		reason="timed out after ${timeout_s}s"
+	else
+		status=FAIL
+		[ -n "$reason" ] || reason="exit status $rc"
+	fi
+	if [ $status = FAIL ]; then
+		failed=1
+		tail -n 15 "$log" | sed "s/^/    $name| /"
+	fi
+	echo "MMSCOPE-RESULT $status $name $secs $reason"
+done
+exit $failed

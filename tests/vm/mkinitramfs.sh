@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest's initramfs: static busybox and our /init.  Everything
+# else (module, CLI, tests) reaches the guest over 9p, so this rarely changes.
+#
+# usage: mkinitramfs.sh KERNEL_TREE OUT.cpio
+set -euo pipefail
+
+tree=$1 out=$2
+vm=$(cd "$(dirname "$0")" && pwd)
+# busybox-static installs here; the guest has no shared libraries.
+busybox=/bin/busybox
+[ -x "$busybox" ] || { echo "mkinitramfs: busybox-static is missing: apt-get install busybox-static" >&2; exit 1; }
+
+spec=$(mktemp)
+trap 'rm -f "$spec"' EXIT
+cat > "$spec" <<SPEC
+dir /bin 0755 0 0
+dir /sbin 0755 0 0
+dir /dev 0755 0 0
+dir /proc 0755 0 0
+dir /sys 0755 0 0
+dir /tmp 01777 0 0
+dir /root 0700 0 0
+dir /etc 0755 0 0
+nod /dev/console 0600 0 0 c 5 1
+nod /dev/null 0666 0 0 c 1 3
+file /bin/busybox $busybox 0755 0 0
+slink /bin/sh /bin/busybox 0777 0 0
+file /init $vm/init 0755 0 0
+SPEC
+echo "root:x:0:0:root:/root:/bin/sh" > "$spec.passwd"
+echo "nobody:x:65534:65534:nobody:/:/bin/false" >> "$spec.passwd"
+echo "file /etc/passwd $spec.passwd 0644 0 0" >> "$spec"
+"$tree/usr/gen_init_cpio" "$spec" > "$out.tmp"
+rm -f "$spec.passwd"
+mv "$out.tmp" "$out"

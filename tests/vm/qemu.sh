@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the mmscope test guest under QEMU (TCG).
+#
+# usage: qemu.sh KERNEL_TREE BUILD_DIR test [GLOB]   run the VM test suite
+#        qemu.sh KERNEL_TREE BUILD_DIR run SCRIPT    run one script, its exit status
+#        qemu.sh KERNEL_TREE BUILD_DIR shell         interactive shell
+#
+# The repository is shared read-only at /src, BUILD_DIR read-write at
+# /mmscope, and for `run` the script's directory read-only at /script.
+# Environment: MMSCOPE_VM_MEM (MiB, default 2048), MMSCOPE_VM_CPUS (2),
+# MMSCOPE_VM_TIMEOUT (seconds for the whole run, default 1800),
+# MMSCOPE_VM_APPEND (extra kernel command line).
+set -uo pipefail
+
+tree=$1 build=$2 mode=$3 arg=${4:-}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tests/vm
+mem=${MMSCOPE_VM_MEM:-2048}
+cpus=${MMSCOPE_VM_CPUS:-2}
+limit=${MMSCOPE_VM_TIMEOUT:-1800}
+out=$build/vm
+mkdir -p "$out"
+
+kernel=$tree/arch/x86/boot/bzImage
+[ -f "$kernel" ] || { echo "qemu.sh: no kernel at $kernel: run 'make kernel'" >&2; exit 2; }
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "qemu.sh: qemu-system-x86_64 missing: apt-get install qemu-system-x86" >&2; exit 2; }
+
+initrd=$out/initramfs.cpio
+if [ ! -f "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/mkinitramfs.sh" -nt "$initrd" ]; then
+	"$vm/mkinitramfs.sh" "$tree" "$initrd" || exit 2
+fi
+
+append="console=ttyS0 panic=-1 mmscope.mode=$mode mmscope.timeout=${MMSCOPE_TEST_TIMEOUT:-300}"
+append="$append ${MMSCOPE_VM_APPEND:-}"
+shares=(
+	-virtfs "local,path=$build,mount_tag=build,security_model=none,id=build"
+	-virtfs "local,path=$top,mount_tag=src,security_model=none,readonly=on,id=src"
+)
+case $mode in
+test)
+	append="$append mmscope.filter=${arg:-*}"
+	;;
+run)
+	[ -f "$arg" ] || { echo "qemu.sh: no script '$arg'" >&2; exit 2; }
+	sdir=$(cd "$(dirname "$arg")" && pwd)
+	append="$append mmscope.script=$(basename "$arg")"
+	shares+=(-virtfs "local,path=$sdir,mount_tag=script,security_model=none,readonly=on,id=script")
+	;;
+shell) ;;
+*) echo "qemu.sh: unknown mode '$mode'" >&2; exit 2 ;;
+esac
+
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
+	-no-reboot -display none -kernel "$kernel" -initrd "$initrd"
+	-append "$append" "${shares[@]}")
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+log=$out/serial-$mode.log
+: > "$log"
+# The whole serial stream goes to the log; the terminal sees only what the
+# mode cares about.
+start=$(date +%s.%N)
+timeout -k 10 "$limit" "${qemu[@]}" -monitor none -serial stdio < /dev/null 2>&1 |
+	tee "$log" |
+	if [ "$mode" = test ]; then
+		awk '/^MMSCOPE-RESULT / { r = $2; n = $3; s = $4
+			$1 = $2 = $3 = $4 = ""; sub(/^ +/, "")
+			printf "%-4s  vm/%-32s %6ss  %s\n", r, n, s, $0; fflush() }
+		     /^    [^ |]+\| / { print; fflush() }'
+	else
+		awk '/^MMSCOPE-EXIT=/ { exit } started { print; fflush() }
+		     /^MMSCOPE-START$/ { started = 1 }'
+		cat > /dev/null
+	fi
+qrc=${PIPESTATUS[0]}
+elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+
+status=0
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "vm: the guest did not power off within ${limit}s (serial log: $log)" >&2
+	status=1
+fi
+guest_rc=$(sed -n 's/^MMSCOPE-EXIT=\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+if [ -z "$guest_rc" ]; then
+	echo "vm: the guest never reported an exit status (serial log: $log)" >&2
+	status=1
+fi
+# A bug report anywhere in the kernel log fails the run, even one printed
+# between tests or during boot and shutdown.
+splat='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|soft lockup|hung_task|Kernel panic'
+if grep -E "$splat" "$log" | grep -qv '^MMSCOPE-RESULT'; then
+	echo "vm: the kernel log reports a bug:" >&2
+	grep -nE "$splat" "$log" | grep -v 'MMSCOPE-RESULT' | head -n 5 | sed 's/^/    /' >&2
+	status=1
+fi
+boot=$(sed -n 's/^MMSCOPE-BOOTED \([0-9.]*\).*/\1/p' "$log" | head -n 1)
+echo "vm: ${elapsed}s wall, kernel reached userspace at ${boot:-?}s (serial log: $log)" >&2
+
+if [ "$mode" = test ]; then
+	pass=$(grep -c '^MMSCOPE-RESULT PASS' "$log")
+	fail=$(grep -c '^MMSCOPE-RESULT FAIL' "$log")
+	skip=$(grep -c '^MMSCOPE-RESULT SKIP' "$log")
+	[ "$status" = 0 ] || fail=$((fail + 1))
+	echo "$pass $fail $skip" > "$out/counts"
+	[ "$fail" = 0 ] || status=1
+	exit $status
+fi
+[ "$status" = 0 ] || exit 1
+exit "${guest_rc:-1}"

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Which BPF program types this kernel loads and attaches. */
+#ifndef MMSCOPE_PROBE_H
+#define MMSCOPE_PROBE_H
+
+#include <stdbool.h>
+
+/* In the order tracers prefer them. */
+enum bpf_kind {
+	BPF_KIND_FENTRY,
+	BPF_KIND_TP_BTF,
+	BPF_KIND_RAW_TP,
+	BPF_KIND_TRACEPOINT,
+	BPF_KIND_ITER_KMEM_CACHE,
+	NR_BPF_KINDS,
+};
+
+struct bpf_probe_result {
+	bool ok;
+	int err;		/* negative errno when !ok */
+	const char *stage;	/* "open", "load" or "attach" when !ok */
+	long long value;	/* caches seen by the iterator */
+};
+
+const char *bpf_kind_name(enum bpf_kind kind);
+void bpf_probe_kind(enum bpf_kind kind, struct bpf_probe_result *res);
+void bpf_quiet_libbpf(void);
+
+#endif /* MMSCOPE_PROBE_H */

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mmscope status: what this machine offers mmscope, in one screen. */
+#include <getopt.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "mmscope.h"
+#include "probe.h"
+
+static const char *const status_options[] = {
+	"TRANSPARENT_HUGEPAGE", "MM_ID", "NO_PAGE_MAPCOUNT", "SLUB_TINY",
+	"SLUB_STATS", "DAMON", "DAMON_VADDR", "DAMON_PADDR", "DAMON_SYSFS",
+	"DEBUG_INFO_BTF", "MODULES", "KPROBES", "FPROBE",
+};
+
+static void status_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mmscope status [-j]\n"
+		"\n"
+		"Kernel options, the mmscope module and the patch series parts it\n"
+		"found, and which BPF program types load and attach here.\n"
+		"\n"
+		"  -j, --json   one JSON object (schema in mmscope(8))\n"
+		"  -h, --help   this help\n"
+		"\n"
+		"examples:\n"
+		"  mmscope status\n"
+		"  mmscope status -j | jq .bpf\n");
+}
+
+/* The module's features file as a JSON object of "name": "value". */
+static struct json_object *module_features(void)
+{
+	struct json_object *obj = json_object_new_object();
+	char buf[4096], *line, *save = NULL;
+
+	if (read_file(MMSCOPE_DEBUGFS "/features", buf, sizeof(buf)) <= 0)
+		return obj;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strstr(line, ": ");
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		json_object_object_add(obj, line, json_object_new_string(colon + 2));
+	}
+	return obj;
+}
+
+static struct json_object *collect(void)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *config = json_object_new_object();
+	struct json_object *bpf = json_object_new_object();
+	struct json_object *module = json_object_new_object();
+	struct utsname uts;
+	char version[64];
+	size_t i;
+
+	uname(&uts);
+	json_object_object_add(root, "mmscope", json_object_new_string(MMSCOPE_VERSION));
+	json_object_object_add(root, "kernel", json_object_new_string(uts.release));
+	json_object_object_add(root, "btf",
+			       json_object_new_boolean(access("/sys/kernel/btf/vmlinux", R_OK) == 0));
+	json_object_object_add(root, "config_source", json_object_new_string(kconfig_source()));
+	for (i = 0; i < sizeof(status_options) / sizeof(status_options[0]); i++) {
+		const char *v = kconfig_value(status_options[i]);
+
+		json_object_object_add(config, status_options[i], v ? json_object_new_string(v) : NULL);
+	}
+	json_object_object_add(root, "config", config);
+
+	json_object_object_add(module, "loaded",
+			       json_object_new_boolean(module_loaded(version, sizeof(version))));
+	if (module_loaded(version, sizeof(version))) {
+		json_object_object_add(module, "version", json_object_new_string(version));
+		json_object_object_add(module, "features", module_features());
+	}
+	json_object_object_add(root, "module", module);
+
+	for (i = 0; i < NR_BPF_KINDS; i++) {
+		struct json_object *k = json_object_new_object();
+		struct bpf_probe_result res;
+
+		bpf_probe_kind(i, &res);
+		json_object_object_add(k, "ok", json_object_new_boolean(res.ok));
+		if (!res.ok) {
+			json_object_object_add(k, "stage", json_object_new_string(res.stage));
+			json_object_object_add(k, "error", json_object_new_string(strerror(-res.err)));
+		} else if (i == BPF_KIND_ITER_KMEM_CACHE) {
+			json_object_object_add(k, "caches", json_object_new_int64(res.value));
+		}
+		json_object_object_add(bpf, bpf_kind_name(i), k);
+	}
+	json_object_object_add(root, "bpf", bpf);
+	return root;
+}
+
+static const char *str(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !v)
+		return "?";
+	return json_object_get_string(v);
+}
+
+static void print_text(struct json_object *root)
+{
+	struct json_object *config, *module, *bpf, *features;
+
+	json_object_object_get_ex(root, "config", &config);
+	json_object_object_get_ex(root, "module", &module);
+	json_object_object_get_ex(root, "bpf", &bpf);
+
+	printf("mmscope %s on Linux %s, BTF %s\n", str(root, "mmscope"), str(root, "kernel"),
+	       json_object_get_boolean(json_object_object_get(root, "btf")) ? "yes" : "no");
+	printf("\nkernel config (%s):\n",
+	       *kconfig_source() ? kconfig_source() : "none readable: enable IKCONFIG_PROC");
+	json_object_object_foreach(config, name, value)
+		printf("  CONFIG_%-22s %s\n", name, value ? json_object_get_string(value) : "?");
+
+	printf("\nmodule: ");
+	if (!json_object_get_boolean(json_object_object_get(module, "loaded"))) {
+		printf("not loaded (insmod build/module/mmscope.ko)\n");
+	} else {
+		printf("mmscope.ko %s\n", str(module, "version"));
+		json_object_object_get_ex(module, "features", &features);
+		json_object_object_foreach(features, fname, fvalue) {
+			if (!strncmp(fname, "patch_", 6) || !strcmp(fname, "slub_sheaves"))
+				printf("  %-24s %s\n", fname, json_object_get_string(fvalue));
+		}
+	}
+
+	printf("\nBPF program types:\n");
+	json_object_object_foreach(bpf, kind, res) {
+		if (json_object_get_boolean(json_object_object_get(res, "ok"))) {
+			printf("  %-16s ok", kind);
+			if (json_object_object_get(res, "caches"))
+				printf(" (%s caches)", str(res, "caches"));
+			putchar('\n');
+		} else {
+			printf("  %-16s refused at %s: %s\n", kind, str(res, "stage"),
+			       str(res, "error"));
+		}
+	}
+}
+
+static int status_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct json_object *root;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return EXIT_OK;
+		default:
+			status_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		errmsg("status takes no arguments; see 'mmscope status -h'");
+		return EXIT_USAGE;
+	}
+	if (require_root("mmscope status (it loads BPF programs)"))
+		return EXIT_NOPRIV;
+
+	root = collect();
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	else
+		print_text(root);
+	json_object_put(root);
+	return EXIT_OK;
+}
+
+const struct mmscope_cmd cmd_status = {
+	.name = "status",
+	.summary = "kernel features, module, patch series and BPF support here",
+	.run = status_run,
+	.usage = status_usage,
+};
