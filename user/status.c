@@ -182,7 +182,7 @@ static int status_run(int argc, char **argv)
 
 	root = collect();
 	if (json)
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		print_text(root);
 	json_object_put(root);

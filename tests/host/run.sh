@@ -43,7 +43,7 @@ done
 for t in "$top"/tests/host/t-*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
-	run_one bpf "${name#t-}" bash "$t"
+	run_one "${name#t-}" "${name#t-}" bash "$t"
 done
 
 echo "$pass $fail $skip" > "$build/host-counts"

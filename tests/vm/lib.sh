@@ -17,7 +17,7 @@ expect_eq() {
 
 # Lines of the kernel log that report a bug of any kind.
 kernel_splats() {
-	dmesg | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|general protection|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|soft lockup|hung_task|unreferenced object|Call Trace:'
+	dmesg | grep -E '(^|[^A-Za-z_])(WARNING|BUG):|Oops|KASAN|UBSAN|general protection|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|soft lockup|hung_task|unreferenced object|Call Trace:'
 }
 
 load_module() {

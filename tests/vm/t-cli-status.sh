@@ -7,6 +7,7 @@
 load_module
 json=$(mmscope status -j) || fail "mmscope status -j exited $?"
 echo "$json" > /tmp/status.json
+echo "$json"
 
 # busybox has no jq: check the fields with grep on the one-line object.
 echo "$json" | grep -q '"module":{"loaded":true,"version":"'"$(cat /sys/module/mmscope/version)"'"' ||
