@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "mmscope.h"
+#include "interval.h"
 #include "probe.h"
 
 static const char *const status_options[] = {
@@ -182,7 +183,7 @@ static int status_run(int argc, char **argv)
 
 	root = collect();
 	if (json)
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		jsonl_emit(json_object_get(root));
 	else
 		print_text(root);
 	json_object_put(root);

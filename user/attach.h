@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Run-time choice of attach points: each tracer lists the programs that
+ * could observe one event, best first (the patch series' tracepoints,
+ * fentry, tp_btf, raw_tp); attach_select() keeps the first this kernel
+ * can run and turns autoload off for the rest.
+ */
+#ifndef MMSCOPE_ATTACH_H
+#define MMSCOPE_ATTACH_H
+
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+
+#include "probe.h"
+
+struct attach_candidate {
+	struct bpf_program *prog;
+	enum bpf_kind kind;	/* BPF_KIND_FENTRY, _TP_BTF or _RAW_TP */
+	const char *target;	/* kernel function or tracepoint name */
+};
+
+/* The kernel's BTF knows this function / this tracepoint. */
+bool kernel_has_function(const char *func);
+bool kernel_has_tracepoint(const char *tp);
+/* fentry programs load here (the host refuses them); probed once. */
+bool kernel_allows_fentry(void);
+
+/*
+ * Pick the first usable candidate for the event named `what`: returns its
+ * index, or -1 after printing why none works.  With -v, prints the choice.
+ */
+int attach_select(const char *what, struct attach_candidate *c, int n);
+
+/* "fentry:kmem_cache_free" for messages and -v output. */
+const char *attach_label(const struct attach_candidate *c, char *buf, size_t len);
+
+#endif /* MMSCOPE_ATTACH_H */
