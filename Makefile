@@ -54,7 +54,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps kernel kernel-stock module bpf user workloads test host-test \
+.PHONY: all deps kernel kernel-stock kernel-release module bpf user workloads test host-test \
 	vm-prep vm-test vm-shell vm-run demo checkpatch clean distclean help
 
 all: module user workloads
@@ -63,7 +63,8 @@ help:
 	@echo "make [all]        module ($(BUILD)/module/mmscope.ko), BPF objects, CLI, test workloads"
 	@echo "make test         host unit + BPF tests, then the VM suite; what CI runs"
 	@echo "make demo         boot the test VM, load mmscope.ko, run a workload, show the report"
-	@echo "make kernel       build the patched 7.2 test kernel into $(CACHE) (cached)"
+	@echo "make kernel       build the patched 7.2 debug test kernel into $(CACHE) (cached)"
+	@echo "make kernel-stock / kernel-release   unpatched / patched kernels without debug options"
 	@echo "make vm-test [T=glob]       VM tests only"
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
@@ -81,9 +82,13 @@ kernel: deps
 	$(Q)mv $(TEST_KDIR_FILE).tmp $(TEST_KDIR_FILE)
 	$(Q)echo "  KERNEL  $$(cat $(TEST_KDIR_FILE))"
 
-kernel-stock: deps
+# The VM suite runs on the patched kernel with debug options; benchmarks
+# compare the patched release kernel against the stock one.
+kernel-stock kernel-release: kernel-%: deps
 	$(Q)mkdir -p $(BUILD)
-	$(Q)tests/vm/build-kernel.sh $(CACHE) stock > $(BUILD)/kernel-stock.path
+	$(Q)tests/vm/build-kernel.sh $(CACHE) $(if $(filter release,$*),patched-release,stock) \
+		> $(BUILD)/kernel-$*.path.tmp
+	$(Q)mv $(BUILD)/kernel-$*.path.tmp $(BUILD)/kernel-$*.path
 
 # --- the module -----------------------------------------------------------
 

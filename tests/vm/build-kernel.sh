@@ -3,8 +3,11 @@
 # Build (or find in the cache) the mmscope test kernel.
 #
 # usage: build-kernel.sh CACHE_DIR VARIANT
-#   VARIANT  patched  Debian's linux-source-7.2 + patches/series
-#            stock    the same source and config, no patches
+#   VARIANT  patched          linux-source-7.2 + patches/series, with the
+#                             debug options of kernel-debug.config: the
+#                             kernel the functional VM suite runs on
+#            patched-release  the same without the debug options (benchmarks)
+#            stock            no patches, no debug options: production-like
 #
 # The tree lands in CACHE_DIR/linux-<version>-<variant>-<key>, where key
 # hashes the patches and the config fragment: a warm cache rebuilds nothing.
@@ -18,8 +21,10 @@ pkg=linux-source-7.2
 jobs=$(($(nproc) + 1))
 
 case $variant in
-patched|stock) ;;
-*) echo "build-kernel: unknown variant '$variant' (patched or stock)" >&2; exit 2 ;;
+patched) fragments=("$vm/kernel.config" "$vm/kernel-debug.config"); use_patches=1 ;;
+patched-release) fragments=("$vm/kernel.config"); use_patches=1 ;;
+stock) fragments=("$vm/kernel.config"); use_patches=0 ;;
+*) echo "build-kernel: unknown variant '$variant' (patched, patched-release or stock)" >&2; exit 2 ;;
 esac
 
 src_pkg=$cache/src/$pkg
@@ -36,8 +41,8 @@ series_patches() {
 
 key_inputs() {
 	echo "$version $variant"
-	cat "$vm/kernel.config"
-	if [ "$variant" = patched ]; then
+	cat "${fragments[@]}"
+	if [ "$use_patches" = 1 ]; then
 		series_patches | while read -r p; do
 			cat "$top/patches/$p"
 		done
@@ -45,6 +50,14 @@ key_inputs() {
 }
 key=$(key_inputs | sha256sum | cut -c1-12)
 tree=$cache/linux-$version-$variant-$key
+
+# Several work trees may share the cache: one builds, the others wait.
+mkdir -p "$cache"
+exec 9> "$tree.lock"
+if ! flock -n 9; then
+	echo "  WAIT    another build of $(basename "$tree") is running" >&2
+	flock 9
+fi
 
 if [ -f "$tree/.mmscope-built" ]; then
 	touch "$tree/.mmscope-built"
@@ -59,7 +72,7 @@ rm -rf "$tree"
 mkdir -p "$tree"
 tar -xJf "$src_pkg/usr/src/$pkg.tar.xz" -C "$tree" --strip-components=1
 
-if [ "$variant" = patched ] && [ -f "$top/patches/series" ]; then
+if [ "$use_patches" = 1 ]; then
 	series_patches | while read -r p; do
 		echo "  PATCH   $p" >&2
 		patch -d "$tree" -p1 --quiet --forward < "$top/patches/$p" >&2
@@ -68,14 +81,14 @@ fi
 
 cd "$tree"
 make -s tinyconfig >/dev/null
-scripts/kconfig/merge_config.sh -m .config "$vm/kernel.config" >/dev/null
+scripts/kconfig/merge_config.sh -m .config "${fragments[@]}" >/dev/null
 make -s olddefconfig >&2
 missing=0
 while read -r line; do
 	grep -qxF -- "$line" .config && continue
 	echo "build-kernel: '$line' did not stick after olddefconfig" >&2
 	missing=1
-done < <(grep -E '^(CONFIG_|# CONFIG_)' "$vm/kernel.config")
+done < <(cat "${fragments[@]}" | grep -E '^(CONFIG_|# CONFIG_)')
 [ "$missing" = 0 ] || exit 1
 
 echo "  KBUILD  $variant kernel with -j$jobs (log: $tree/build.log)" >&2
@@ -101,6 +114,6 @@ touch .mmscope-built
 # Trees of the same variant built from other patches or configs take
 # several GB each: keep the three used most recently (other work trees of
 # this repository may still be using them).
-ls -dt "$cache"/linux-*-"$variant"-*/.mmscope-built 2>/dev/null | tail -n +4 |
-	while read -r stamp; do rm -rf "$(dirname "$stamp")"; done
+ls -dt "$cache"/linux-*-"$variant"-????????????/.mmscope-built 2>/dev/null | tail -n +4 |
+	while read -r stamp; do rm -rf "$(dirname "$stamp")" "$(dirname "$stamp").lock"; done
 echo "$tree"

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Hostile input to every file the module creates: 10,000 malformed,
+# boundary and random writes per writable file from 4 concurrent writers,
+# concurrent reads at random offsets and sizes.  Junk must be refused with a
+# clear errno, whole reads must end on a record boundary, and the kernel log
+# must stay clean (the runner checks it).
+. /src/tests/vm/lib.sh
+
+load_module
+files=$(find "$DBG" /sys/kernel/mmscope -type f 2>/dev/null)
+[ -n "$files" ] || fail "the module created no files"
+writable=0
+for f in $files; do
+	case $(stat -c %A "$f") in ??w*) writable=$((writable + 1)) ;; esac
+	# Root only, never world- or group-accessible.
+	case $(stat -c %a "$f") in 400|600|200) ;; *) fail "$f has mode $(stat -c %a "$f")" ;; esac
+done
+
+"$WORKLOADS/fuzz-files" -n 10000 -t 4 -s $$ $files > /tmp/fuzz.out 2>&1
+rc=$?
+cat /tmp/fuzz.out
+[ $rc = 0 ] || fail "$(grep '^FAIL' /tmp/fuzz.out | head -n 1)"
+expect_eq "files fuzzed" "$(grep -c '^ok ' /tmp/fuzz.out)" "$(echo "$files" | wc -l)"
+echo "ok: $writable writable files got 10000 writes each"
+
+# Still whole and working afterwards, and it unloads cleanly.
+expect_eq "version after fuzzing" "$(cat "$DBG/version")" "$(cat /sys/module/mmscope/version)"
+unload_module
+[ -e "$DBG" ] && fail "$DBG left behind"
+exit 0

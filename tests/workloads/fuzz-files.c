@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile input for every file mmscope.ko creates.
+ *
+ * usage: fuzz-files [-n WRITES] [-t THREADS] [-s SEED] FILE...
+ *
+ * Writable files get WRITES malformed, boundary and random writes split over
+ * THREADS concurrent writers; every file gets concurrent reads at random
+ * offsets and sizes.  A write may succeed only with input that is a plain
+ * number or word; junk must fail, and only with an errno that explains it.
+ * Whole reads must end on a record boundary (a newline).  Prints one line
+ * per file and exits non-zero on any violation.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct input {
+	char buf[70000];
+	size_t len;
+	int junk;	/* must be refused */
+};
+
+struct file_stats {
+	const char *path;
+	long writes, accepted, refused, bad_errno, junk_accepted, reads, torn;
+	int last_bad_errno;
+	char junk_example[64];
+	pthread_mutex_t lock;
+};
+
+static long nr_writes = 10000;
+static int nr_threads = 4;
+static unsigned int seed = 1;
+
+static const char *const fixed[] = {
+	"0", "1", "-1", "2147483647", "2147483648", "4294967295", "4294967296",
+	"9223372036854775807", "9223372036854775808", "-9223372036854775808",
+	"18446744073709551615", "18446744073709551616",
+	"99999999999999999999999999999999", "0x10", "010", "1e3", "+1",
+	" 1", "1 ", "1\n", "\n", " ", "\t\n", "on", "off", "start", "stop",
+};
+
+static const char *const junk[] = {
+	"abc", "12abc", "1.5", "--1", "0x", "-", "+", "1 2 3 4 5 6 7 8",
+	"\x01\x02\x03", "\xff\xfe", "$(reboot)", "%s%s%s%n", "../../etc",
+	"1\n2\n3\n",
+};
+
+static void make_input(struct input *in, unsigned int *rs)
+{
+	int kind = rand_r(rs) % 6;
+	size_t i;
+
+	in->junk = 0;
+	switch (kind) {
+	case 0:
+		strcpy(in->buf, fixed[rand_r(rs) % (sizeof(fixed) / sizeof(*fixed))]);
+		in->len = strlen(in->buf);
+		break;
+	case 1:
+		strcpy(in->buf, junk[rand_r(rs) % (sizeof(junk) / sizeof(*junk))]);
+		in->len = strlen(in->buf);
+		in->junk = 1;
+		break;
+	case 2:	/* an embedded NUL inside a number */
+		memcpy(in->buf, "12\0" "34", 5);
+		in->len = 5;
+		in->junk = 1;
+		break;
+	case 3:	/* a very long line of digits */
+		in->len = 4096 + rand_r(rs) % 60000;
+		memset(in->buf, '7', in->len);
+		in->junk = 1;
+		break;
+	case 4:	/* random bytes, never a valid word */
+		in->len = 1 + rand_r(rs) % 64;
+		for (i = 0; i < in->len; i++)
+			in->buf[i] = (char)(0x80 | rand_r(rs));
+		in->junk = 1;
+		break;
+	default:	/* a random number, maybe negative */
+		in->len = snprintf(in->buf, sizeof(in->buf), "%s%u",
+				   rand_r(rs) & 1 ? "-" : "", (unsigned int)rand_r(rs));
+		break;
+	}
+}
+
+/* Errors that tell the writer what was wrong with the input or the state. */
+static int clear_errno(int e)
+{
+	return e == EINVAL || e == ERANGE || e == EBUSY || e == E2BIG || e == ENOENT ||
+	       e == EOVERFLOW || e == ESRCH || e == EPERM || e == ENODEV || e == ENOSPC ||
+	       e == EAGAIN || e == EFBIG || e == ENOMEM || e == EEXIST;
+}
+
+static void *writer(void *arg)
+{
+	struct file_stats *st = arg;
+	unsigned int rs = seed ^ (unsigned int)(unsigned long)pthread_self();
+	struct input *in = malloc(sizeof(*in));
+	long i, n = nr_writes / nr_threads;
+
+	for (i = 0; i < n && in; i++) {
+		int fd = open(st->path, O_WRONLY);
+		ssize_t r;
+		int e;
+
+		if (fd < 0)
+			continue;
+		make_input(in, &rs);
+		r = write(fd, in->buf, in->len);
+		e = errno;
+		close(fd);
+		pthread_mutex_lock(&st->lock);
+		st->writes++;
+		if (r >= 0) {
+			st->accepted++;
+			if (in->junk && st->junk_accepted++ == 0)
+				snprintf(st->junk_example, sizeof(st->junk_example), "%.*s",
+					 (int)(in->len < 40 ? in->len : 40), in->buf);
+		} else {
+			st->refused++;
+			if (!clear_errno(e)) {
+				st->bad_errno++;
+				st->last_bad_errno = e;
+			}
+		}
+		pthread_mutex_unlock(&st->lock);
+	}
+	free(in);
+	return NULL;
+}
+
+static void *reader(void *arg)
+{
+	struct file_stats *st = arg;
+	unsigned int rs = seed * 7 + 1;
+	static __thread char buf[1 << 16];
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		int fd = open(st->path, O_RDONLY);
+		ssize_t r, total = 0;
+
+		if (fd < 0)
+			return NULL;
+		if (i % 3 == 0) {
+			/* A whole read, in small random pieces. */
+			while ((r = read(fd, buf + total, 1 + rand_r(&rs) % 97)) > 0 &&
+			       total < (ssize_t)sizeof(buf) - 100)
+				total += r;
+			pthread_mutex_lock(&st->lock);
+			st->reads++;
+			if (total > 0 && buf[total - 1] != '\n')
+				st->torn++;
+			pthread_mutex_unlock(&st->lock);
+		} else {
+			r = pread(fd, buf, 1 + rand_r(&rs) % 4096, rand_r(&rs) % 8192);
+			(void)r;
+			pthread_mutex_lock(&st->lock);
+			st->reads++;
+			pthread_mutex_unlock(&st->lock);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int c, i, failed = 0;
+
+	while ((c = getopt(argc, argv, "n:t:s:")) != -1) {
+		switch (c) {
+		case 'n': nr_writes = atol(optarg); break;
+		case 't': nr_threads = atoi(optarg); break;
+		case 's': seed = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (nr_threads < 1 || nr_threads > 64)
+		nr_threads = 4;
+	for (i = optind; i < argc; i++) {
+		struct file_stats st = { .path = argv[i] };
+		pthread_t th[66];
+		struct stat sb;
+		int n = 0, j, writable;
+
+		if (stat(argv[i], &sb) || !S_ISREG(sb.st_mode))
+			continue;
+		pthread_mutex_init(&st.lock, NULL);
+		writable = !!(sb.st_mode & 0222);
+		if (writable)
+			for (j = 0; j < nr_threads; j++)
+				pthread_create(&th[n++], NULL, writer, &st);
+		if (sb.st_mode & 0444)
+			for (j = 0; j < 2; j++)
+				pthread_create(&th[n++], NULL, reader, &st);
+		for (j = 0; j < n; j++)
+			pthread_join(th[j], NULL);
+
+		printf("%s %s: %ld writes (%ld accepted, %ld refused), %ld reads",
+		       st.bad_errno || st.junk_accepted || st.torn ? "FAIL" : "ok",
+		       argv[i], st.writes, st.accepted, st.refused, st.reads);
+		if (st.bad_errno)
+			printf("; %ld refusals with unhelpful errno %d (%s)", st.bad_errno,
+			       st.last_bad_errno, strerror(st.last_bad_errno));
+		if (st.junk_accepted)
+			printf("; %ld junk writes accepted, e.g. '%s'", st.junk_accepted,
+			       st.junk_example);
+		if (st.torn)
+			printf("; %ld whole reads ended mid-record", st.torn);
+		putchar('\n');
+		failed |= st.bad_errno || st.junk_accepted || st.torn;
+	}
+	return failed;
+}
