@@ -112,4 +112,6 @@ if [ "$mode" = test ]; then
 	exit $status
 fi
 [ "$status" = 0 ] || exit 1
+# make turns any failure into its own status 2: say the script's.
+[ "${guest_rc:-1}" = 0 ] || echo "vm: $(basename "$arg") exited with status $guest_rc" >&2
 exit "${guest_rc:-1}"
