@@ -8,6 +8,13 @@
 #include "attach.h"
 #include "mmscope.h"
 
+#define MAX_COMPANIONS 16
+
+static struct {
+	struct bpf_program *prog, *also;
+} companions[MAX_COMPANIONS];
+static int nr_companions;
+
 static struct btf *vmlinux_btf;
 static bool vmlinux_btf_tried;
 
@@ -63,12 +70,35 @@ const char *attach_label(const struct attach_candidate *c, char *buf, size_t len
 	return buf;
 }
 
+void attach_companion(struct bpf_program *prog, struct bpf_program *also)
+{
+	if (nr_companions < MAX_COMPANIONS) {
+		companions[nr_companions].prog = prog;
+		companions[nr_companions++].also = also;
+	}
+}
+
+/* The function or tracepoint a program's section names: "fentry/x" -> "x". */
+static const char *section_target(struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *slash = sec ? strchr(sec, '/') : NULL;
+
+	return slash ? slash + 1 : "";
+}
+
 static const char *unusable_reason(const struct attach_candidate *c)
 {
+	int i;
+
 	switch (c->kind) {
 	case BPF_KIND_FENTRY:
 		if (!kernel_has_function(c->target))
 			return "no such function in the kernel's BTF (inlined or renamed)";
+		for (i = 0; i < nr_companions; i++)
+			if (companions[i].prog == c->prog &&
+			    !kernel_has_function(section_target(companions[i].also)))
+				return "a companion function is missing from the kernel's BTF";
 		if (!kernel_allows_fentry())
 			return "this kernel refuses fentry programs";
 		return NULL;
@@ -96,9 +126,16 @@ int attach_select(const char *what, struct attach_candidate *c, int n)
 		if (i < 8)
 			why[i] = reason;
 		bpf_program__set_autoload(c[i].prog, i == chosen);
+		for (int j = 0; j < nr_companions; j++)
+			if (companions[j].prog == c[i].prog)
+				bpf_program__set_autoload(companions[j].also, i == chosen);
 	}
 	if (chosen >= 0) {
 		verbose("%s: attaching %s", what, attach_label(&c[chosen], label, sizeof(label)));
+		for (i = 0; i < nr_companions; i++)
+			if (companions[i].prog == c[chosen].prog)
+				verbose("%s: attaching %s:%s", what, bpf_kind_name(c[chosen].kind),
+					section_target(companions[i].also));
 		return chosen;
 	}
 	errmsg("cannot trace %s on this kernel:", what);
@@ -106,4 +143,35 @@ int attach_select(const char *what, struct attach_candidate *c, int n)
 		fprintf(stderr, "  %-40s %s\n", attach_label(&c[i], label, sizeof(label)), why[i]);
 	fprintf(stderr, "  (CONFIG_DEBUG_INFO_BTF and CONFIG_BPF_EVENTS are needed; see 'mmscope status')\n");
 	return -1;
+}
+
+bool attach_chosen(const char *what, struct attach_candidate *c, struct bpf_link **links,
+		   int max_links, int *nr_links)
+{
+	struct bpf_program *progs[MAX_COMPANIONS + 1] = { c->prog };
+	char label[160];
+	int i, n = 1;
+
+	for (i = 0; i < nr_companions; i++)
+		if (companions[i].prog == c->prog)
+			progs[n++] = companions[i].also;
+	for (i = 0; i < n; i++) {
+		struct bpf_link *link;
+
+		if (*nr_links >= max_links) {
+			errmsg("internal error: too many links for %s", what);
+			return false;
+		}
+		link = bpf_program__attach(progs[i]);
+		if (!link) {
+			int err = -errno;
+
+			errmsg("cannot attach %s for %s: %s%s", attach_label(c, label, sizeof(label)),
+			       what, strerror(-err),
+			       err == -EPERM ? " (run as root; lockdown or a BPF LSM may refuse it)" : "");
+			return false;
+		}
+		links[(*nr_links)++] = link;
+	}
+	return true;
 }

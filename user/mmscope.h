@@ -26,6 +26,12 @@ struct mmscope_cmd {
 };
 
 extern const struct mmscope_cmd cmd_status;
+extern const struct mmscope_cmd cmd_trace;
+extern const struct mmscope_cmd cmd_record;
+extern const struct mmscope_cmd cmd_report;
+extern const struct mmscope_cmd cmd_bench;
+
+const struct mmscope_cmd *mmscope_find_command(const char *name);
 
 /* Global options, set by main() before a command runs. */
 extern bool opt_verbose;
