@@ -15,6 +15,7 @@
 
 #include "mmscope.h"
 #include "render.h"
+#include "trace_cmd.h"
 
 static void record_usage(FILE *out)
 {
@@ -112,7 +113,8 @@ static int record_run(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
+	saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	trace_cmd_stdout = saved;
 	dup2(fd, STDOUT_FILENO);
 	close(fd);
 	jsonl_emit(header(argc, argv));
@@ -121,6 +123,7 @@ static int record_run(int argc, char **argv)
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
+	trace_cmd_stdout = -1;
 	free(nargv);
 	if (ret == EXIT_OK)
 		fprintf(stderr, "mmscope: recorded to %s; print it with 'mmscope report %s'\n",

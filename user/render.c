@@ -149,6 +149,7 @@ static void render_table(FILE *out, struct json_object *rec)
 {
 	struct json_object *cols, *rows, *row, *v;
 	size_t i, j, nc, nr;
+	bool numeric[16];
 	int width[16];
 
 	if (!json_object_object_get_ex(rec, "columns", &cols) ||
@@ -172,6 +173,13 @@ static void render_table(FILE *out, struct json_object *rec)
 			width[j] = 10;
 	}
 	for (j = 0; j < nc; j++) {
+		const char *c = json_object_get_string(json_object_array_get_idx(cols, j));
+
+		numeric[j] = false;
+		if (nr && json_object_object_get_ex(json_object_array_get_idx(rows, 0), c, &v) && v)
+			numeric[j] = json_object_is_type(v, json_type_int);
+	}
+	for (j = 0; j < nc; j++) {
 		char up[64];
 		const char *c = json_object_get_string(json_object_array_get_idx(cols, j));
 		size_t k;
@@ -179,7 +187,10 @@ static void render_table(FILE *out, struct json_object *rec)
 		for (k = 0; c[k] && k < sizeof(up) - 1; k++)
 			up[k] = c[k] >= 'a' && c[k] <= 'z' ? c[k] - 32 : c[k];
 		up[k] = '\0';
-		fprintf(out, j ? " %*s" : "%-*s", width[j], up);
+		if (j == 0)
+			fprintf(out, "%-*s", width[j], up);
+		else
+			fprintf(out, numeric[j] ? " %*s" : " %-*s", width[j], up);
 	}
 	fputc('\n', out);
 	for (i = 0; i < nr; i++) {

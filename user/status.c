@@ -8,6 +8,7 @@
 
 #include "mmscope.h"
 #include "interval.h"
+#include "attach.h"
 #include "probe.h"
 
 static const char *const status_options[] = {
@@ -51,6 +52,29 @@ static struct json_object *module_features(void)
 	return obj;
 }
 
+/*
+ * The patch series' parts as the kernel's BTF shows them, module or not:
+ * each part adds tracepoints, and every tracepoint has a btf_trace_ type.
+ */
+static const struct {
+	const char *part, *tracepoint;
+} patch_tracepoints[] = {
+	{ "sheaf_tracepoints", "sheaf_refill" },
+	{ "mm_id_tracepoints", "folio_mm_id" },
+};
+
+static struct json_object *patch_parts(void)
+{
+	struct json_object *obj = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < sizeof(patch_tracepoints) / sizeof(patch_tracepoints[0]); i++)
+		json_object_object_add(obj, patch_tracepoints[i].part,
+				       json_object_new_boolean(kernel_has_tracepoint(
+					       patch_tracepoints[i].tracepoint)));
+	return obj;
+}
+
 static struct json_object *collect(void)
 {
 	struct json_object *root = json_object_new_object();
@@ -62,6 +86,7 @@ static struct json_object *collect(void)
 	size_t i;
 
 	uname(&uts);
+	json_object_object_add(root, "type", json_object_new_string("status"));
 	json_object_object_add(root, "mmscope", json_object_new_string(MMSCOPE_VERSION));
 	json_object_object_add(root, "kernel", json_object_new_string(uts.release));
 	json_object_object_add(root, "btf",
@@ -81,6 +106,7 @@ static struct json_object *collect(void)
 		json_object_object_add(module, "features", module_features());
 	}
 	json_object_object_add(root, "module", module);
+	json_object_object_add(root, "patch", patch_parts());
 
 	for (i = 0; i < NR_BPF_KINDS; i++) {
 		struct json_object *k = json_object_new_object();
@@ -135,6 +161,12 @@ static void print_text(struct json_object *root)
 				printf("  %-24s %s\n", fname, json_object_get_string(fvalue));
 		}
 	}
+
+	printf("\npatch series (from the kernel's BTF; patches/ in the mmscope tree):\n");
+	json_object_object_get_ex(root, "patch", &features);
+	json_object_object_foreach(features, pname, pvalue)
+		printf("  %-24s %s\n", pname, json_object_get_boolean(pvalue) ? "yes" :
+		       "no (apply patches/series to the kernel)");
 
 	printf("\nBPF program types:\n");
 	json_object_object_foreach(bpf, kind, res) {

@@ -510,7 +510,8 @@ static int trace_run(int argc, char **argv)
 		fprintf(stderr, "Tracing %s... %s\n", slab ? "slab caches" : "page allocations",
 			o.io.interval ? "Ctrl-C to end." : "Ctrl-C to print and end.");
 	trace_cmd_go();
-	while (interval_next(&o.io, printed)) {
+	/* A command that exits before the first wait still gets its report. */
+	while (interval_next(&o.io, printed) || !printed) {
 		struct json_object *rec = slab ? slab_report(skel, &o, &caches) : page_report(skel, &o);
 
 		record_emit(rec, &o.io);

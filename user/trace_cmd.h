@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #include "interval.h"
 #include "trace.h"	/* bpf/trace.h */
@@ -30,6 +31,9 @@ struct bpf_program;
 int cache_table_load(struct bpf_program *iter, struct cache_table *t);
 const struct cache_info *cache_table_find(const struct cache_table *t, __u64 cache);
 void cache_table_free(struct cache_table *t);
+
+/* When >= 0, the command's stdout (mmscope record keeps its own for the file). */
+extern int trace_cmd_stdout;
 
 /* Start cmd stopped until trace_cmd_go(); its pid goes to *pid. */
 int trace_cmd_start(char **cmd, pid_t *pid);

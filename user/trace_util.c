@@ -70,6 +70,7 @@ void cache_table_free(struct cache_table *t)
 }
 
 static int go_pipe[2] = { -1, -1 };
+int trace_cmd_stdout = -1;
 
 int trace_cmd_start(char **cmd, pid_t *pid)
 {
@@ -89,6 +90,8 @@ int trace_cmd_start(char **cmd, pid_t *pid)
 		/* EOF instead of a byte: the tracer could not attach. */
 		if (read(go_pipe[0], &c, 1) != 1)
 			_exit(126);
+		if (trace_cmd_stdout >= 0)
+			dup2(trace_cmd_stdout, STDOUT_FILENO);
 		execvp(cmd[0], cmd);
 		errmsg("cannot run '%s': %s", cmd[0], strerror(errno));
 		_exit(127);
