@@ -198,4 +198,4 @@ install: user
 # Start-up, memory and per-event cost of mmscope vs bpftrace vs an empty
 # program; run by hand, as root, on an otherwise idle machine.
 bench: user workloads
-	$(Q)tests/bench/bench-trace.sh $(BUILD)
+	$(Q)tests/bench/bench-trace.py $(BUILD)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmscope bench: the floor for tests/bench/bench-trace.sh, an empty tp_btf
+ * mmscope bench: the floor for tests/bench/bench-trace.py, an empty tp_btf
  * program on kmem_cache_alloc, attached for as long as a command runs.
  */
 #include <errno.h>
@@ -25,7 +25,7 @@ static void bench_usage(FILE *out)
 		"any tracer of that event costs, until Ctrl-C or until the command\n"
 		"exits.  The comparison of mmscope, bpftrace and this floor (start-up\n"
 		"time, peak memory, nanoseconds per event) is 'make bench', which runs\n"
-		"tests/bench/bench-trace.sh.\n"
+		"tests/bench/bench-trace.py.\n"
 		"\n"
 		"  -h, --help   this help\n"
 		"\n"
