@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 
 #include "attach.h"
+#include "kbtf.h"
 #include "mmscope.h"
 
 #define MAX_COMPANIONS 16
@@ -15,51 +18,49 @@ static struct {
 } companions[MAX_COMPANIONS];
 static int nr_companions;
 
-static struct btf *vmlinux_btf;
-static bool vmlinux_btf_tried;
-
-static struct btf *kernel_btf(void)
-{
-	if (!vmlinux_btf_tried) {
-		vmlinux_btf_tried = true;
-		vmlinux_btf = btf__load_vmlinux_btf();
-		if (!vmlinux_btf) {
-			vmlinux_btf = NULL;
-			verbose("no kernel BTF (/sys/kernel/btf/vmlinux): %s", strerror(errno));
-		}
-	}
-	return vmlinux_btf;
-}
-
 bool kernel_has_function(const char *func)
 {
-	struct btf *btf = kernel_btf();
-
-	return btf && btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) > 0;
+	return kbtf_find(func, BTF_KIND_FUNC) > 0;
 }
 
 /* Every tracepoint has a "btf_trace_<name>" typedef in the kernel's BTF. */
 bool kernel_has_tracepoint(const char *tp)
 {
-	struct btf *btf = kernel_btf();
 	char name[160];
 
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+	return kbtf_find(name, BTF_KIND_TYPEDEF) > 0;
 }
 
+/*
+ * Load (not attach) an empty fentry program on kmem_cache_free with the raw
+ * syscall: libbpf would parse the kernel's BTF once more to do the same.
+ */
 bool kernel_allows_fentry(void)
 {
 	static int allowed = -1;
 
 	if (allowed < 0) {
-		struct bpf_probe_result res;
+		LIBBPF_OPTS(bpf_prog_load_opts, opts,
+			    .expected_attach_type = BPF_TRACE_FENTRY);
+		struct bpf_insn insns[2] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		int id = kbtf_find("kmem_cache_free", BTF_KIND_FUNC), fd;
 
-		bpf_probe_kind(BPF_KIND_FENTRY, &res);
-		allowed = res.ok;
-		if (!res.ok)
-			verbose("fentry refused by this kernel at %s: %s", res.stage,
-				strerror(-res.err));
+		if (id <= 0) {
+			verbose("fentry: no kmem_cache_free in the kernel's BTF to probe with");
+			allowed = 0;
+			return false;
+		}
+		opts.attach_btf_id = id;
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "mmscope_probe", "GPL", insns, 2, &opts);
+		allowed = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		else
+			verbose("fentry refused by this kernel at load: %s", strerror(errno));
 	}
 	return allowed;
 }
@@ -130,6 +131,8 @@ int attach_select(const char *what, struct attach_candidate *c, int n)
 			if (companions[j].prog == c[i].prog)
 				bpf_program__set_autoload(companions[j].also, i == chosen);
 	}
+	/* libbpf parses the BTF itself when it loads the programs. */
+	kbtf_release();
 	if (chosen >= 0) {
 		verbose("%s: attaching %s", what, attach_label(&c[chosen], label, sizeof(label)));
 		for (i = 0; i < nr_companions; i++)

@@ -252,8 +252,10 @@ static struct json_object *slab_report(struct trace_bpf *skel, struct trace_opts
 			f += vals[cpu].frees;
 		}
 		if (!ci && !reloaded) {
-			/* A cache created since the last look. */
-			cache_table_load(skel->progs.cache_names, caches);
+			/* Loaded on first need: the command starts sooner. */
+			if (cache_table_load(skel->progs.cache_names, caches))
+				errmsg("warning: no cache names (iter/kmem_cache refused); "
+				       "caches show as '?'");
 			reloaded = true;
 			ci = cache_table_find(caches, keys[i].cache);
 		}
@@ -502,8 +504,6 @@ static int trace_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (slab && cache_table_load(skel->progs.cache_names, &caches))
-		errmsg("warning: no cache names (iter/kmem_cache refused); caches show as '?'");
 
 	interval_install_signals();
 	if (!o.io.json && !o.cmd && isatty(STDERR_FILENO))

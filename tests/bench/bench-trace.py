@@ -75,9 +75,14 @@ def timed_with(tracer, ready):
             p = subprocess.Popen(tracer, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             if ready:
                 # bpftrace says "Attaching 1 probe..." before attaching: give it time after.
-                line = p.stdout.readline()
-                if ready not in line:
-                    sys.exit(f"bench-trace: {tracer[0]} said {line!r}")
+                said = []
+                while True:
+                    line = p.stdout.readline()
+                    if not line:
+                        sys.exit(f"bench-trace: {tracer[0]} said {''.join(said)!r}")
+                    said.append(line)
+                    if ready in line:
+                        break
             time.sleep(1.5)
         res.append(loop_ns())
         if p:
