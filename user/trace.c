@@ -228,6 +228,10 @@ static struct json_object *slab_report(struct trace_bpf *skel, struct trace_opts
 	struct json_object *rec, *cols, *arr;
 	bool reloaded = false;
 
+	int nfd = bpf_map__fd(skel->maps.slab_by_cache);
+	__u64 ckey, *cprev = NULL;
+	size_t nwide;
+
 	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
 		struct slab_key *p = realloc(keys, (nkeys + 1) * sizeof(*keys));
 
@@ -237,6 +241,18 @@ static struct json_object *slab_report(struct trace_bpf *skel, struct trace_opts
 		keys[nkeys++] = key;
 		prev = &keys[nkeys - 1];
 	}
+	nwide = nkeys;
+	/* The unfiltered map has the cache pointer alone as its key. */
+	while (bpf_map_get_next_key(nfd, cprev, &ckey) == 0) {
+		struct slab_key *p = realloc(keys, (nkeys + 1) * sizeof(*keys));
+
+		if (!p)
+			break;
+		keys = p;
+		memset(&keys[nkeys], 0, sizeof(*keys));
+		keys[nkeys++].cache = ckey;
+		cprev = &keys[nkeys - 1].cache;
+	}
 	rows = calloc(nkeys ? nkeys : 1, sizeof(*rows));
 	for (i = 0; i < nkeys; i++) {
 		const struct cache_info *ci = cache_table_find(caches, keys[i].cache);
@@ -244,9 +260,12 @@ static struct json_object *slab_report(struct trace_bpf *skel, struct trace_opts
 		struct slab_row *r = NULL;
 		int cpu;
 
-		if (bpf_map_lookup_elem(fd, &keys[i], vals))
+		int mfd = i < nwide ? fd : nfd;
+		void *k = i < nwide ? (void *)&keys[i] : (void *)&keys[i].cache;
+
+		if (bpf_map_lookup_elem(mfd, k, vals))
 			continue;
-		bpf_map_delete_elem(fd, &keys[i]);
+		bpf_map_delete_elem(mfd, k);
 		for (cpu = 0; cpu < ncpu; cpu++) {
 			a += vals[cpu].allocs;
 			f += vals[cpu].frees;

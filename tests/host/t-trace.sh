@@ -56,6 +56,17 @@ grep -q 'slab allocations: attaching tp_btf:kmem_cache_alloc' "$tmp/s0.err" &&
 out=$(records "$tmp/s1" | $validate) && echo "PASS slab-json-schema: $out" ||
 	echo "FAIL slab-json-schema: $out"
 
+# No filter: the whole machine through the cache-pointer-only map; at
+# least the workload's K opens, and one report at SIGINT.
+"$MMSCOPE" trace slab -j -n 0 -C filp > "$tmp/sall" 2>&1 & tpid=$!
+sleep 1
+"$W" open $K > /dev/null
+kill -INT $tpid; wait $tpid
+n=$(slab_count "$tmp/sall" filp allocs)
+[ "$(grep -c '^{' "$tmp/sall")" = 1 ] && [ "$n" -ge $K ] &&
+	echo "PASS slab-unfiltered: $n filp allocations machine-wide >= $K, report at SIGINT" ||
+	{ echo "FAIL slab-unfiltered: $n filp allocations (want >= $K):"; cat "$tmp/sall"; }
+
 # -C glob, -b comm, text layout
 "$MMSCOPE" trace slab -C 'fil?' -b comm -n 0 -- "$W" open $K > "$tmp/s2" 2>&1
 # The forked child opens the workload's binary under its old name.
