@@ -65,6 +65,12 @@ bool kernel_allows_fentry(void)
 	return allowed;
 }
 
+void attach_select_done(void)
+{
+	/* libbpf parses the BTF itself when it loads the programs. */
+	kbtf_release();
+}
+
 const char *attach_label(const struct attach_candidate *c, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s:%s", bpf_kind_name(c->kind), c->target);
@@ -131,8 +137,6 @@ int attach_select(const char *what, struct attach_candidate *c, int n)
 			if (companions[j].prog == c[i].prog)
 				bpf_program__set_autoload(companions[j].also, i == chosen);
 	}
-	/* libbpf parses the BTF itself when it loads the programs. */
-	kbtf_release();
 	if (chosen >= 0) {
 		verbose("%s: attaching %s", what, attach_label(&c[chosen], label, sizeof(label)));
 		for (i = 0; i < nr_companions; i++)

@@ -38,6 +38,9 @@ bool kernel_allows_fentry(void);
  */
 int attach_select(const char *what, struct attach_candidate *c, int n);
 
+/* After the last attach_select(), before loading: frees the BTF scan. */
+void attach_select_done(void);
+
 /* Attach the chosen candidate and its companions; false after saying why. */
 bool attach_chosen(const char *what, struct attach_candidate *c, struct bpf_link **links,
 		   int max_links, int *nr_links);

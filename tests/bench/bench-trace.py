@@ -66,10 +66,10 @@ def loop_ns():
     return int(out.stdout.strip())
 
 
-def timed_with(tracer, ready):
+def timed_with(tracer, ready, repeats):
     """Median workload loop time with tracer running in the background."""
     res = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         p = None
         if tracer:
             p = subprocess.Popen(tracer, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -113,15 +113,26 @@ print(f"  bpftrace  {b_t * 1000:8.1f} ms  {b_rss / 1024:7.1f} MiB peak RSS")
 print(f"  ratio mmscope/bpftrace: time {m_t / b_t:.3f}, memory {m_rss / b_rss:.3f} (target <= 0.1)")
 
 ev = events_per_loop()
-base = timed_with(None, None)
-floor = timed_with([MMSCOPE, "bench", "floor"], None)
-mms = timed_with([MMSCOPE, "trace", "slab"], None)
-bpft = timed_with(["bpftrace", "-e", BPFTRACE_PROG], "Attaching")
-print(f"\nper kmem_cache_alloc event ({ev} events per loop, {ev / N:.2f} per open):")
-print(f"  baseline  {base / N:8.1f} ns per open")
-for name, t in (("floor", floor), ("mmscope", mms), ("bpftrace", bpft)):
-    print(f"  {name:9s} {t / N:8.1f} ns per open, +{(t - base) / ev:6.1f} ns per event")
-fl = (floor - base) / ev
-print(f"  ratio mmscope/floor {((mms - base) / ev) / fl:.2f} (target <= 2), "
-      f"bpftrace/floor {((bpft - base) / ev) / fl:.2f}, "
-      f"mmscope/bpftrace {(mms - base) / (bpft - base):.3f}")
+# Interleaved rounds, so that load from other users of the machine hits
+# every configuration alike; the minimum is the least disturbed run.
+configs = (("baseline", None, None),
+           ("floor", [MMSCOPE, "bench", "floor"], None),
+           ("mmscope", [MMSCOPE, "trace", "slab"], None),
+           ("bpftrace", ["bpftrace", "-e", BPFTRACE_PROG], "Attaching"))
+runs = {name: [] for name, _, _ in configs}
+for _ in range(REPEATS):
+    for name, tracer, ready in configs:
+        runs[name].append(timed_with(tracer, ready, 1))
+print(f"\nper kmem_cache_alloc event ({ev} events per loop, {ev / N:.2f} per open), "
+      f"min and median of {REPEATS} interleaved rounds:")
+for stat in (min, statistics.median):
+    t = {name: stat(v) for name, v in runs.items()}
+    base = t["baseline"]
+    per = {name: (t[name] - base) / ev for name in t}
+    print(f"  {stat.__name__}:")
+    print(f"    baseline  {base / N:8.1f} ns per open")
+    for name in ("floor", "mmscope", "bpftrace"):
+        print(f"    {name:9s} {t[name] / N:8.1f} ns per open, +{per[name]:6.1f} ns per event")
+    print(f"    ratio mmscope/floor {per['mmscope'] / per['floor']:.2f} (target <= 2), "
+          f"bpftrace/floor {per['bpftrace'] / per['floor']:.2f}, "
+          f"mmscope/bpftrace {per['mmscope'] / per['bpftrace']:.3f}")
