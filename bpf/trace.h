@@ -31,6 +31,33 @@ struct slab_val {
 	__u64 frees;
 };
 
+/*
+ * The unfiltered per-cache count (the common case and the benchmark): an
+ * open-addressing table in a per-CPU array, whose lookup the JIT inlines,
+ * instead of a hash map.  A cache that finds no slot within
+ * SLAB_SLOT_PROBES falls back to the slab_by_cache hash.
+ */
+#define SLAB_SLOTS 512
+#define SLAB_SLOT_PROBES 8
+
+struct slab_slots {
+	__u64 cache[SLAB_SLOTS];
+	__u64 allocs[SLAB_SLOTS];
+	__u64 frees[SLAB_SLOTS];
+	/*
+	 * The verifier forbids arithmetic on the trusted kmem_cache pointer;
+	 * stored to map memory and read back it is a number.  One scratch
+	 * word per program: a program never nests within itself.
+	 */
+	__u64 scratch[8];
+};
+
+static inline __u32 slab_slot_hash(__u64 cache)
+{
+	/* Fibonacci hashing; kmem_cache structs are at least 64-byte aligned. */
+	return (__u32)(((cache >> 6) * 0x9E3779B97F4A7C15ULL) >> 55) & (SLAB_SLOTS - 1);
+}
+
 struct page_key {
 	__u32 order;
 	__u32 pid;

@@ -19,6 +19,7 @@
 #include "render.h"
 #include "trace_cmd.h"
 #include "trace.skel.h"
+#include "trace_slab.h"
 
 #define MAX_LINKS 8
 
@@ -220,70 +221,34 @@ static void key_json(struct json_object *row, enum trace_by by, __u32 pid, const
 static struct json_object *slab_report(struct trace_bpf *skel, struct trace_opts *o,
 				       struct cache_table *caches)
 {
-	int fd = bpf_map__fd(skel->maps.slab_counts), ncpu = libbpf_num_possible_cpus();
-	struct slab_val *vals = calloc(ncpu, sizeof(*vals));
-	struct slab_key *keys = NULL, key, *prev = NULL;
+	struct slab_entry *e = NULL;
 	struct slab_row *rows = NULL;
-	size_t nkeys = 0, nrows = 0, i, j;
+	size_t ne = 0, nrows = 0, i, j;
 	struct json_object *rec, *cols, *arr;
 	bool reloaded = false;
 
-	int nfd = bpf_map__fd(skel->maps.slab_by_cache);
-	__u64 ckey, *cprev = NULL;
-	size_t nwide;
-
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		struct slab_key *p = realloc(keys, (nkeys + 1) * sizeof(*keys));
-
-		if (!p)
-			break;
-		keys = p;
-		keys[nkeys++] = key;
-		prev = &keys[nkeys - 1];
-	}
-	nwide = nkeys;
-	/* The unfiltered map has the cache pointer alone as its key. */
-	while (bpf_map_get_next_key(nfd, cprev, &ckey) == 0) {
-		struct slab_key *p = realloc(keys, (nkeys + 1) * sizeof(*keys));
-
-		if (!p)
-			break;
-		keys = p;
-		memset(&keys[nkeys], 0, sizeof(*keys));
-		keys[nkeys++].cache = ckey;
-		cprev = &keys[nkeys - 1].cache;
-	}
-	rows = calloc(nkeys ? nkeys : 1, sizeof(*rows));
-	for (i = 0; i < nkeys; i++) {
-		const struct cache_info *ci = cache_table_find(caches, keys[i].cache);
-		unsigned long long a = 0, f = 0;
+	ne = slab_collect(skel, &e);
+	rows = calloc(ne ? ne : 1, sizeof(*rows));
+	for (i = 0; i < ne; i++) {
+		const struct cache_info *ci = cache_table_find(caches, e[i].key.cache);
+		unsigned long long a = e[i].allocs, f = e[i].frees;
+		struct slab_key *k = &e[i].key;
 		struct slab_row *r = NULL;
-		int cpu;
 
-		int mfd = i < nwide ? fd : nfd;
-		void *k = i < nwide ? (void *)&keys[i] : (void *)&keys[i].cache;
-
-		if (bpf_map_lookup_elem(mfd, k, vals))
-			continue;
-		bpf_map_delete_elem(mfd, k);
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			a += vals[cpu].allocs;
-			f += vals[cpu].frees;
-		}
 		if (!ci && !reloaded) {
 			/* Loaded on first need: the command starts sooner. */
 			if (cache_table_load(skel->progs.cache_names, caches))
 				errmsg("warning: no cache names (iter/kmem_cache refused); "
 				       "caches show as '?'");
 			reloaded = true;
-			ci = cache_table_find(caches, keys[i].cache);
+			ci = cache_table_find(caches, k->cache);
 		}
 		if (o->cache && fnmatch(o->cache, ci ? ci->name : "?", 0))
 			continue;
 		for (j = 0; j < nrows; j++) {
 			if (!strcmp(rows[j].cache, ci ? ci->name : "?") &&
-			    rows[j].key.pid == keys[i].pid &&
-			    !memcmp(rows[j].key.comm, keys[i].comm, TRACE_COMM_LEN)) {
+			    rows[j].key.pid == k->pid &&
+			    !memcmp(rows[j].key.comm, k->comm, TRACE_COMM_LEN)) {
 				r = &rows[j];
 				break;
 			}
@@ -291,7 +256,7 @@ static struct json_object *slab_report(struct trace_bpf *skel, struct trace_opts
 		if (!r) {
 			r = &rows[nrows++];
 			snprintf(r->cache, sizeof(r->cache), "%s", ci ? ci->name : "?");
-			r->key = keys[i];
+			r->key = *k;
 		}
 		r->allocs += a;
 		r->frees += f;
@@ -328,8 +293,7 @@ static struct json_object *slab_report(struct trace_bpf *skel, struct trace_opts
 	json_object_object_add(rec, "rows", arr);
 	json_object_object_add(rec, "dropped", json_object_new_uint64(skel->bss->dropped));
 	free(rows);
-	free(keys);
-	free(vals);
+	free(e);
 	return rec;
 }
 
