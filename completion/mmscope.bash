@@ -49,7 +49,7 @@ _mmscope()
 		-s | --sort) COMPREPLY=($(compgen -W "allocs frees alloc_bytes free_bytes cache" -- "$cur")) ;;
 		-n | --top) ;;
 		*) COMPREPLY=($(compgen -W "-p --pid -c --comm -b --by -T --timestamp -j --json -v --verbose -h --help --
-			$([ "$sub" = slab ] && echo "-C --cache -n --top -s --sort")" -- "$cur")) ;;
+			$([ "$sub" = slab ] && echo "-A --allocs-only -C --cache -n --top -s --sort")" -- "$cur")) ;;
 		esac
 		;;
 	report)

@@ -43,6 +43,7 @@ static void trace_usage(FILE *out)
 		"  -C, --cache GLOB   slab: only caches whose name matches GLOB\n"
 		"  -b, --by KEY       break down per 'pid' or 'comm' (page: one histogram each)\n"
 		"  -n, --top N        slab: rows per report (default 10, 0 = all)\n"
+		"  -A, --allocs-only  slab: attach nothing to frees (half the cost; frees read 0)\n"
 		"  -s, --sort COL     slab: allocs (default), frees, alloc_bytes, free_bytes, cache\n"
 		"  -T, --timestamp    print the time before each report\n"
 		"  -j, --json         JSON Lines (schema in mmscope(8) and docs/schema/)\n"
@@ -71,6 +72,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		{ "by", required_argument, NULL, 'b' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "sort", required_argument, NULL, 's' },
+		{ "allocs-only", no_argument, NULL, 'A' },
 		{ "timestamp", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -95,7 +97,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	}
 	o->top = 10;
 	o->sort = "allocs";
-	while ((c = getopt_long(argc, argv, "p:c:C:b:n:s:Tjvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:C:b:n:s:ATjvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			errno = 0;
@@ -148,6 +150,9 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 				return EXIT_USAGE;
 			}
 			o->sort = optarg;
+			break;
+		case 'A':
+			o->allocs_only = true;
 			break;
 		case 'T':
 			o->io.timestamp = true;
@@ -372,7 +377,7 @@ static struct json_object *page_report(struct trace_bpf *skel, struct trace_opts
 
 /* --- the session ----------------------------------------------------------- */
 
-static int select_slab(struct trace_bpf *skel, struct attach_candidate *chosen)
+static int select_slab(struct trace_bpf *skel, struct attach_candidate *chosen, bool frees)
 {
 	struct attach_candidate alloc[] = {
 		{ skel->progs.slab_alloc_fentry, BPF_KIND_FENTRY, "kmem_cache_alloc_noprof" },
@@ -389,7 +394,7 @@ static int select_slab(struct trace_bpf *skel, struct attach_candidate *chosen)
 	attach_companion(skel->progs.slab_alloc_fentry, skel->progs.slab_alloc_lru_fentry);
 	attach_companion(skel->progs.slab_alloc_fentry, skel->progs.slab_alloc_node_fentry);
 	a = attach_select("slab allocations", alloc, 3);
-	f = a < 0 ? -1 : attach_select("slab frees", free_, 3);
+	f = a < 0 || !frees ? 0 : attach_select("slab frees", free_, 3);
 
 	if (a < 0 || f < 0)
 		return EXIT_NOFEATURE;
@@ -438,8 +443,8 @@ static int trace_run(int argc, char **argv)
 	ret = parse_opts(argc - 1, argv + 1, &o);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	if (!slab && (o.cache || strcmp(o.sort, "allocs") || o.top != 10)) {
-		errmsg("-C, -s and -n apply to 'trace slab' only");
+	if (!slab && (o.cache || strcmp(o.sort, "allocs") || o.top != 10 || o.allocs_only)) {
+		errmsg("-A, -C, -s and -n apply to 'trace slab' only");
 		return EXIT_USAGE;
 	}
 	if (require_root("mmscope trace (it loads BPF programs)"))
@@ -454,10 +459,10 @@ static int trace_run(int argc, char **argv)
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 	bpf_program__set_autoload(skel->progs.cache_names, slab);
-	ret = slab ? select_slab(skel, chosen) : select_page(skel, chosen);
+	ret = slab ? select_slab(skel, chosen, !o.allocs_only) : select_page(skel, chosen);
 	if (ret)
 		goto out;
-	nr_chosen = slab ? 2 : 1;
+	nr_chosen = slab && !o.allocs_only ? 2 : 1;
 	attach_select_done();
 	/*
 	 * Maps this session never touches: one entry each, not 8192 per CPU

@@ -18,6 +18,7 @@ struct trace_opts {
 	enum trace_by by;		/* -b */
 	unsigned int top;		/* -n: rows per report, 0 = all */
 	const char *sort;		/* -s */
+	bool allocs_only;		/* -A */
 	char **cmd;			/* after "--": run and trace this command */
 };
 

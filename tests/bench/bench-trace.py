@@ -5,13 +5,14 @@ The issue-8 benchmark, one run on one machine, as root:
 
   start-up  wall time from exec to exit and peak RSS, tracing a command
             that does nothing (/bin/true) with the per-cache allocation
-            count: 'mmscope trace slab -- /bin/true' vs
+            count: 'mmscope trace slab -A -- /bin/true' vs
             "bpftrace -e 'tracepoint:kmem:kmem_cache_alloc
             { @[str(args->name)] = count(); }' -c /bin/true"
   per-event the workload 'trace-alloc open N' (N open+close of /dev/null)
             timed (CPU time of the workload) with nothing attached (baseline), with the empty tp_btf
             program ('mmscope bench floor', the floor), with mmscope's
-            per-cache count of every kmem_cache_alloc on the machine, and
+            per-cache count of every kmem_cache_alloc on the machine
+            ('trace slab -A': allocations only, as bpftrace's), and
             with bpftrace's; extra ns per kmem_cache_alloc event =
             (loop time - baseline) / events the loop fires.
 
@@ -115,7 +116,7 @@ print(f"kernel {os.uname().release}, {os.cpu_count()} CPUs, "
       f"{subprocess.run(['bpftrace', '--version'], capture_output=True, text=True).stdout.strip()}, "
       f"N={N}, median of {REPEATS}")
 
-m_t, m_rss = startup([MMSCOPE, "trace", "slab", "--", "/bin/true"])
+m_t, m_rss = startup([MMSCOPE, "trace", "slab", "-A", "--", "/bin/true"])
 b_t, b_rss = startup(["bpftrace", "-e", BPFTRACE_PROG, "-c", "/bin/true"])
 print("\nstart-up to exit (tracing /bin/true):")
 print(f"  mmscope   {m_t * 1000:8.1f} ms  {m_rss / 1024:7.1f} MiB peak RSS")
@@ -127,7 +128,7 @@ ev = events_per_loop()
 # every configuration alike; the minimum is the least disturbed run.
 configs = (("baseline", None, None),
            ("floor", [MMSCOPE, "bench", "floor"], None),
-           ("mmscope", [MMSCOPE, "trace", "slab"], None),
+           ("mmscope", [MMSCOPE, "trace", "slab", "-A"], None),
            ("bpftrace", ["bpftrace", "-e", BPFTRACE_PROG], "Attaching"))
 runs = {name: [] for name, _, _ in configs}
 for _ in range(REPEATS):
