@@ -56,6 +56,13 @@ grep -q 'slab allocations: attaching tp_btf:kmem_cache_alloc' "$tmp/s0.err" &&
 out=$(records "$tmp/s1" | $validate) && echo "PASS slab-json-schema: $out" ||
 	echo "FAIL slab-json-schema: $out"
 
+# -A: allocations only, the same allocation counts, no frees attached
+"$MMSCOPE" trace slab -A -j -n 0 -- "$W" open $K > "$tmp/sA" 2>&1
+a=$(slab_count "$tmp/sA" filp allocs) f=$(records "$tmp/sA" | jq '[.rows[].frees] | add')
+[ "$a" = "$(slab_count "$tmp/s1" filp allocs)" ] && [ "$f" = 0 ] &&
+	echo "PASS slab-allocs-only: -A counts the same $a filp allocations and no frees" ||
+	echo "FAIL slab-allocs-only: -A gave $a filp allocations (want $(slab_count "$tmp/s1" filp allocs)), $f frees (want 0)"
+
 # No filter: the whole machine through the cache-pointer-only map; at
 # least the workload's K opens, and one report at SIGINT.
 "$MMSCOPE" trace slab -j -n 0 -C filp > "$tmp/sall" 2>&1 & tpid=$!
