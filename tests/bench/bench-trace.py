@@ -98,7 +98,12 @@ def timed_with(tracer, ready, repeats):
         res.append(loop_ns())
         if p:
             p.send_signal(signal.SIGINT)
-            p.communicate(timeout=30)
+            try:
+                p.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                print(f"  ({tracer[0]} ignored SIGINT for 60 s: killed)", file=sys.stderr)
+                p.kill()
+                p.communicate()
     return statistics.median(res)
 
 
