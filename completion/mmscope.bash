@@ -38,7 +38,7 @@ _mmscope()
 		;;
 	trace)
 		if [ -z "$sub" ]; then
-			COMPREPLY=($(compgen -W "slab page -h" -- "$cur"))
+			COMPREPLY=($(compgen -W "slab page floor -h" -- "$cur"))
 			return
 		fi
 		case $prev in
@@ -55,13 +55,10 @@ _mmscope()
 	report)
 		COMPREPLY=($(compgen -W "-T --timestamp -h --help" -- "$cur") $(compgen -f -- "$cur"))
 		;;
-	bench)
-		COMPREPLY=($(compgen -W "floor -h --help --" -- "$cur"))
-		;;
 	status)
 		COMPREPLY=($(compgen -W "-j --json -h --help" -- "$cur"))
 		;;
-	mmid | slab | damon)
+	mmid | slab | damon | bench)
 		# Their options come from their own help: every "-x, --long" it shows.
 		COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" "$cmd" -h 2>/dev/null |
 			grep -oE '(^|[ ,])--?[a-zA-Z][-a-zA-Z]*' | tr -d ' ,' | sort -u)" -- "$cur"))

@@ -29,7 +29,6 @@ extern const struct mmscope_cmd cmd_status;
 extern const struct mmscope_cmd cmd_trace;
 extern const struct mmscope_cmd cmd_record;
 extern const struct mmscope_cmd cmd_report;
-extern const struct mmscope_cmd cmd_bench;
 
 const struct mmscope_cmd *mmscope_find_command(const char *name);
 

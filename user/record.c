@@ -84,7 +84,7 @@ static int record_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = mmscope_find_command(argv[optind]);
-	if (!cmd || cmd == &cmd_record || cmd == &cmd_report || cmd == &cmd_bench) {
+	if (!cmd || cmd == &cmd_record || cmd == &cmd_report || !strcmp(cmd->name, "bench")) {
 		errmsg("cannot record '%s': record takes a tracing command (trace, status, "
 		       "mmid, slab, damon)", argv[optind]);
 		return EXIT_USAGE;

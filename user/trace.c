@@ -28,9 +28,12 @@ static void trace_usage(FILE *out)
 	fprintf(out,
 		"usage: mmscope trace slab [options] [interval [count]] [-- command [args]]\n"
 		"       mmscope trace page [options] [interval [count]] [-- command [args]]\n"
+		"       mmscope trace floor [-- command [args]]\n"
 		"\n"
 		"  slab   allocations and frees per slab cache, with bytes (slabratetop)\n"
 		"  page   page allocations: a histogram of the order, per key\n"
+		"  floor  an empty program on kmem:kmem_cache_alloc until Ctrl-C or the\n"
+		"         command exits: what any tracer of it costs ('make bench')\n"
 		"\n"
 		"Without an interval, one report at Ctrl-C (or when the command exits).\n"
 		"With '-- command', the command is started once the tracer is attached,\n"
@@ -55,7 +58,8 @@ static void trace_usage(FILE *out)
 		"  mmscope trace slab -C 'kmalloc-*' -n 0 5 3\n"
 		"  mmscope trace slab -b comm -T 2   per process name, with times\n"
 		"  mmscope trace page -b comm        order histograms per comm, at Ctrl-C\n"
-		"  mmscope trace page -j -- ./a.out  orders ./a.out allocated, as JSON\n");
+		"  mmscope trace page -j -- ./a.out  orders ./a.out allocated, as JSON\n"
+		"  mmscope trace floor -- ./a.out    ./a.out with an empty program attached\n");
 }
 
 static void on_child(int sig)
@@ -435,8 +439,11 @@ static int trace_run(int argc, char **argv)
 		trace_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
+	if (!strcmp(argv[1], "floor"))
+		return trace_floor_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "slab") && strcmp(argv[1], "page")) {
-		errmsg("unknown recipe '%s': 'slab' or 'page' (see 'mmscope trace -h')", argv[1]);
+		errmsg("unknown recipe '%s': 'slab', 'page' or 'floor' (see 'mmscope trace -h')",
+		       argv[1]);
 		return EXIT_USAGE;
 	}
 	slab = !strcmp(argv[1], "slab");

@@ -21,4 +21,7 @@ struct slab_entry {
  */
 size_t slab_collect(struct trace_bpf *skel, struct slab_entry **out);
 
+/* mmscope trace floor (user/trace_floor.c); argv[0] is "floor". */
+int trace_floor_run(int argc, char **argv);
+
 #endif /* MMSCOPE_TRACE_SLAB_H */

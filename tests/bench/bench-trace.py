@@ -10,7 +10,7 @@ The issue-8 benchmark, one run on one machine, as root:
             { @[str(args->name)] = count(); }' -c /bin/true"
   per-event the workload 'trace-alloc open N' (N open+close of /dev/null)
             timed (CPU time of the workload) with nothing attached (baseline), with the empty tp_btf
-            program ('mmscope bench floor', the floor), with mmscope's
+            program ('mmscope trace floor', the floor), with mmscope's
             per-cache count of every kmem_cache_alloc on the machine
             ('trace slab -A': allocations only, as bpftrace's), and
             with bpftrace's; extra ns per kmem_cache_alloc event =
@@ -132,7 +132,7 @@ ev = events_per_loop()
 # Interleaved rounds, so that load from other users of the machine hits
 # every configuration alike; the minimum is the least disturbed run.
 configs = (("baseline", None, None),
-           ("floor", [MMSCOPE, "bench", "floor"], None),
+           ("floor", [MMSCOPE, "trace", "floor"], None),
            ("mmscope", [MMSCOPE, "trace", "slab", "-A"], None),
            ("bpftrace", ["bpftrace", "-e", BPFTRACE_PROG], "Attaching"))
 runs = {name: [] for name, _, _ in configs}

@@ -23,7 +23,7 @@ expect() {
 
 commands=$("$MMSCOPE" -h | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
 [ -n "$commands" ] || { echo "FAIL help-list: 'mmscope -h' lists no commands"; exit 1; }
-for want in status trace bench record report; do
+for want in status trace record report; do
 	grep -qx "$want" <<< "$commands" || echo "FAIL help-list: 'mmscope -h' does not list $want"
 done
 expect help-main 0 '^examples:' "$MMSCOPE" -h
@@ -45,6 +45,7 @@ expect version 0 '^mmscope [0-9]+\.[0-9]+' "$MMSCOPE" -V
 expect usage-no-command 2 'usage: mmscope' "$MMSCOPE"
 expect usage-unknown-command 2 "unknown command 'frob'; 'mmscope -h'" "$MMSCOPE" frob
 expect usage-unknown-recipe 2 "unknown recipe 'frob'" "$MMSCOPE" trace frob
+expect usage-floor-args 2 "'trace floor' takes no options" "$MMSCOPE" trace floor -p 1
 expect usage-bad-pid 2 "-p needs a process id, not 'abc'" "$MMSCOPE" trace slab -p abc
 expect usage-no-such-pid 2 'no process 4194303' "$MMSCOPE" trace slab -p 4194303
 expect usage-bad-by 2 "-b takes 'pid' or 'comm'" "$MMSCOPE" trace page -b cache
@@ -62,7 +63,7 @@ expect report-missing-file 1 'cannot read /nonexistent' "$MMSCOPE" report /nonex
 expect cmd-not-found 1 "cannot run 'no-such-program-xyz'" "$MMSCOPE" trace slab -- no-such-program-xyz
 
 # not root: exit 3, and which privilege
-for c in "status" "trace slab" "trace page" "bench floor"; do
+for c in "status" "trace slab" "trace page" "trace floor"; do
 	expect "not-root-${c// /-}" 3 'needs root \(CAP_SYS_ADMIN and CAP_BPF\); run it with sudo' \
 		nobody "$MMSCOPE" $c
 done
@@ -96,7 +97,7 @@ out=$(bash -c ". '$top/completion/mmscope.bash'
 	COMP_WORDS=(mmscope trace ''); COMP_CWORD=2; _mmscope; echo \"\${COMPREPLY[*]}\"
 	COMP_WORDS=(mmscope trace slab -s ''); COMP_CWORD=4; _mmscope; echo \"\${COMPREPLY[*]}\"")
 [ "$out" = "trace
-slab page -h
+slab page floor -h
 allocs frees alloc_bytes free_bytes cache" ] && echo "PASS completion: commands, recipes, -s values" ||
 	echo "FAIL completion: got: $out"
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmscope bench: the floor for tests/bench/bench-trace.py, an empty tp_btf
- * program on kmem_cache_alloc, attached for as long as a command runs.
+ * mmscope trace floor: the floor for tests/bench/bench-trace.py, an empty
+ * tp_btf program on kmem_cache_alloc, attached for as long as a command
+ * runs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,32 +15,16 @@
 #include "mmscope.h"
 #include "probe.h"
 #include "trace_cmd.h"
+#include "trace_slab.h"
 #include "trace.skel.h"
-
-static void bench_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mmscope bench floor [-- command [args]]\n"
-		"\n"
-		"Attach an empty tp_btf program to kmem:kmem_cache_alloc, the floor\n"
-		"any tracer of that event costs, until Ctrl-C or until the command\n"
-		"exits.  The comparison of mmscope, bpftrace and this floor (start-up\n"
-		"time, peak memory, nanoseconds per event) is 'make bench', which runs\n"
-		"tests/bench/bench-trace.py.\n"
-		"\n"
-		"  -h, --help   this help\n"
-		"\n"
-		"examples:\n"
-		"  mmscope bench floor -- ./workload open 100000\n"
-		"  make bench\n");
-}
 
 static void on_child(int sig)
 {
 	mmscope_exiting = 1;
 }
 
-static int bench_run(int argc, char **argv)
+/* argv[0] is "floor"; the usage is trace's. */
+int trace_floor_run(int argc, char **argv)
 {
 	struct trace_bpf *skel;
 	struct bpf_program *prog;
@@ -55,15 +40,11 @@ static int bench_run(int argc, char **argv)
 			break;
 		}
 	}
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		bench_usage(stdout);
-		return EXIT_OK;
-	}
-	if (argc != 2 || strcmp(argv[1], "floor") || (cmd && !cmd[0])) {
-		bench_usage(stderr);
+	if (argc != 1 || (cmd && !cmd[0])) {
+		errmsg("'trace floor' takes no options: 'mmscope trace floor [-- command]'");
 		return EXIT_USAGE;
 	}
-	if (require_root("mmscope bench (it loads BPF programs)"))
+	if (require_root("mmscope trace (it loads BPF programs)"))
 		return EXIT_NOPRIV;
 	bpf_quiet_libbpf();
 	skel = trace_bpf__open();
@@ -83,7 +64,7 @@ static int bench_run(int argc, char **argv)
 		trace_bpf__destroy(skel);
 		return EXIT_NOFEATURE;
 	}
-	verbose("bench: attached tp_btf:kmem_cache_alloc (empty)");
+	verbose("floor: attaching tp_btf:kmem_cache_alloc (an empty program)");
 	interval_install_signals();
 	if (cmd) {
 		signal(SIGCHLD, on_child);
@@ -98,10 +79,3 @@ static int bench_run(int argc, char **argv)
 	trace_bpf__destroy(skel);
 	return ret;
 }
-
-const struct mmscope_cmd cmd_bench = {
-	.name = "bench",
-	.summary = "the benchmark floor: an empty program on kmem_cache_alloc",
-	.run = bench_run,
-	.usage = bench_usage,
-};
