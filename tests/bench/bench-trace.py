@@ -95,6 +95,8 @@ def timed_with(tracer, ready, repeats):
                     if ready in line:
                         break
             time.sleep(1.5)
+            if p.poll() is not None:
+                sys.exit(f"bench-trace: {' '.join(tracer)} exited: {p.stdout.read()!r}")
         res.append(loop_ns())
         if p:
             p.send_signal(signal.SIGINT)
