@@ -79,6 +79,11 @@ const char *attach_label(const struct attach_candidate *c, char *buf, size_t len
 
 void attach_companion(struct bpf_program *prog, struct bpf_program *also)
 {
+	int i;
+
+	for (i = 0; i < nr_companions; i++)
+		if (companions[i].prog == prog && companions[i].also == also)
+			return;
 	if (nr_companions < MAX_COMPANIONS) {
 		companions[nr_companions].prog = prog;
 		companions[nr_companions++].also = also;

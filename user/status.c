@@ -10,6 +10,7 @@
 #include "interval.h"
 #include "attach.h"
 #include "probe.h"
+#include "trace_slab.h"
 
 static const char *const status_options[] = {
 	"TRANSPARENT_HUGEPAGE", "MM_ID", "NO_PAGE_MAPCOUNT", "SLUB_TINY",
@@ -75,6 +76,21 @@ static struct json_object *patch_parts(void)
 	return obj;
 }
 
+/* Which attach point each general tracer would choose on this kernel. */
+static struct json_object *tracer_plans(void)
+{
+	static const char *const recipes[] = { "slab", "page" };
+	struct json_object *obj = json_object_new_object();
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++)
+		json_object_object_add(obj, recipes[i],
+				       trace_attach_plan(recipes[i], buf, sizeof(buf)) ? NULL :
+				       json_object_new_string(buf));
+	return obj;
+}
+
 static struct json_object *collect(void)
 {
 	struct json_object *root = json_object_new_object();
@@ -107,6 +123,7 @@ static struct json_object *collect(void)
 	}
 	json_object_object_add(root, "module", module);
 	json_object_object_add(root, "patch", patch_parts());
+	json_object_object_add(root, "tracers", tracer_plans());
 
 	for (i = 0; i < NR_BPF_KINDS; i++) {
 		struct json_object *k = json_object_new_object();
@@ -167,6 +184,12 @@ static void print_text(struct json_object *root)
 	json_object_object_foreach(features, pname, pvalue)
 		printf("  %-24s %s\n", pname, json_object_get_boolean(pvalue) ? "yes" :
 		       "no (apply patches/series to the kernel)");
+
+	printf("\ntracers (mmscope trace; attach points chosen here):\n");
+	json_object_object_get_ex(root, "tracers", &features);
+	json_object_object_foreach(features, tname, tvalue)
+		printf("  %-16s %s\n", tname, tvalue ? json_object_get_string(tvalue) :
+		       "none usable (mmscope -v trace ... says why)");
 
 	printf("\nBPF program types:\n");
 	json_object_object_foreach(bpf, kind, res) {

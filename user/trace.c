@@ -422,6 +422,31 @@ static int select_page(struct trace_bpf *skel, struct attach_candidate *chosen)
 	return 0;
 }
 
+int trace_attach_plan(const char *recipe, char *buf, size_t len)
+{
+	struct attach_candidate chosen[2] = { 0 };
+	struct trace_bpf *skel;
+	char a[96], f[96];
+	int ret;
+
+	bpf_quiet_libbpf();
+	skel = trace_bpf__open();
+	if (!skel)
+		return -1;
+	if (!strcmp(recipe, "slab"))
+		ret = select_slab(skel, chosen, true);
+	else
+		ret = select_page(skel, chosen);
+	attach_select_done();
+	if (!ret && !strcmp(recipe, "slab"))
+		snprintf(buf, len, "%s %s", attach_label(&chosen[0], a, sizeof(a)),
+			 attach_label(&chosen[1], f, sizeof(f)));
+	else if (!ret)
+		snprintf(buf, len, "%s", attach_label(&chosen[0], a, sizeof(a)));
+	trace_bpf__destroy(skel);
+	return ret ? -1 : 0;
+}
+
 static int trace_run(int argc, char **argv)
 {
 	struct trace_opts o = { 0 };

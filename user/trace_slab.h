@@ -21,6 +21,12 @@ struct slab_entry {
  */
 size_t slab_collect(struct trace_bpf *skel, struct slab_entry **out);
 
+/*
+ * The attach points `mmscope trace <recipe>` would use here ("slab" or
+ * "page"), space-separated, for `mmscope status`; -1 if none works.
+ */
+int trace_attach_plan(const char *recipe, char *buf, size_t len);
+
 /* mmscope trace floor (user/trace_floor.c); argv[0] is "floor". */
 int trace_floor_run(int argc, char **argv);
 

@@ -103,6 +103,12 @@ n=$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$' "$tmp/s4")
 [ "$n" = 2 ] && echo "PASS slab-interval: 'trace slab -T -p PID 1 2' printed 2 timed reports" ||
 	{ echo "FAIL slab-interval: expected 2 timestamped reports:"; cat "$tmp/s4"; }
 
+# status names the same choice without tracing anything
+plan=$("$MMSCOPE" status -j | jq -c .tracers)
+[ "$plan" = '{"slab":"tp_btf:kmem_cache_alloc tp_btf:kmem_cache_free","page":"tp_btf:mm_page_alloc"}' ] &&
+	echo "PASS status-tracers: status -j names the tp_btf points the tracers use here" ||
+	echo "FAIL status-tracers: $plan"
+
 # --- trace page: order histogram ------------------------------------------
 if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null ||
 	[ ! -e /sys/kernel/mm/transparent_hugepage/enabled ]; then

@@ -61,4 +61,6 @@ unload_module
 mmscope status -j > /tmp/st || fail "status exited $?"
 grep -q '"patch":{"sheaf_tracepoints":\(true\|false\),"mm_id_tracepoints":\(true\|false\)}' /tmp/st ||
 	fail "status -j has no patch parts: $(cat /tmp/st)"
+grep -q '"tracers":{"slab":"fentry:kmem_cache_alloc_noprof fentry:kmem_cache_free","page":"fentry:__alloc_frozen_pages_noprof"}' /tmp/st ||
+	fail "status -j does not name the fentry points the tracers use: $(cat /tmp/st)"
 exit 0
