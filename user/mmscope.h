@@ -35,6 +35,10 @@ const struct mmscope_cmd *mmscope_find_command(const char *name);
 /* Global options, set by main() before a command runs. */
 extern bool opt_verbose;
 
+/* `mmscope status` text from its JSON object (status.c; also for report). */
+struct json_object;
+void status_print_text(struct json_object *root);
+
 /* Diagnostics: "mmscope: <msg>" on stderr. */
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

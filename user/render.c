@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "render.h"
+#include "mmscope.h"
 
 struct json_object *record_new(const char *type, const char *tracer)
 {
@@ -104,19 +105,25 @@ static void render_hist(FILE *out, struct json_object *rec)
 	if (linear && hist_linear_nr_slots(&lin) > sizeof(slots) / sizeof(slots[0]))
 		return;
 	nr = linear ? hist_linear_nr_slots(&lin) : HIST_LOG2_SLOTS;
-	if (!json_object_object_get_ex(rec, "hists", &hists))
+	/* A file may come from anywhere: skip what is not shaped as expected. */
+	if (!json_object_object_get_ex(rec, "hists", &hists) ||
+	    !json_object_is_type(hists, json_type_array))
 		return;
 	for (i = 0; i < json_object_array_length(hists); i++) {
 		const char *key;
 
 		h = json_object_array_get_idx(hists, i);
 		memset(slots, 0, sizeof(slots));
-		json_object_object_get_ex(h, "buckets", &buckets);
+		if (!json_object_object_get_ex(h, "buckets", &buckets) ||
+		    !json_object_is_type(buckets, json_type_array))
+			continue;
 		for (j = 0; j < json_object_array_length(buckets); j++) {
 			long long lo;
 			size_t slot;
 
 			b = json_object_array_get_idx(buckets, j);
+			if (!json_object_is_type(b, json_type_object))
+				continue;
 			json_object_object_get_ex(b, "count", &v);
 			if (json_object_object_get_ex(b, "min", &v) && v) {
 				lo = json_object_get_int64(v);
@@ -153,7 +160,9 @@ static void render_table(FILE *out, struct json_object *rec)
 	int width[16];
 
 	if (!json_object_object_get_ex(rec, "columns", &cols) ||
-	    !json_object_object_get_ex(rec, "rows", &rows))
+	    !json_object_object_get_ex(rec, "rows", &rows) ||
+	    !json_object_is_type(cols, json_type_array) ||
+	    !json_object_is_type(rows, json_type_array))
 		return;
 	nc = json_object_array_length(cols);
 	nr = json_object_array_length(rows);
@@ -230,6 +239,8 @@ void record_render(FILE *out, struct json_object *rec, bool show_time)
 		render_hist(out, rec);
 	else if (type && !strcmp(type, "table"))
 		render_table(out, rec);
+	else if (type && !strcmp(type, "status") && out == stdout)
+		status_print_text(rec);
 	else
 		fprintf(out, "%s\n", json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PRETTY |
 				JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -152,18 +152,31 @@ static const char *str(struct json_object *obj, const char *key)
 	return json_object_get_string(v);
 }
 
-static void print_text(struct json_object *root)
+/* A member that is an object, or an empty one: records may be partial. */
+static struct json_object *obj_member(struct json_object *parent, const char *key)
 {
-	struct json_object *config, *module, *bpf, *features;
+	static struct json_object *empty;
+	struct json_object *v;
 
-	json_object_object_get_ex(root, "config", &config);
-	json_object_object_get_ex(root, "module", &module);
-	json_object_object_get_ex(root, "bpf", &bpf);
+	if (parent && json_object_object_get_ex(parent, key, &v) &&
+	    json_object_is_type(v, json_type_object))
+		return v;
+	if (!empty)
+		empty = json_object_new_object();
+	return empty;
+}
+
+void status_print_text(struct json_object *root)
+{
+	struct json_object *config = obj_member(root, "config");
+	struct json_object *module = obj_member(root, "module");
+	struct json_object *bpf = obj_member(root, "bpf");
+	struct json_object *features;
 
 	printf("mmscope %s on Linux %s, BTF %s\n", str(root, "mmscope"), str(root, "kernel"),
 	       json_object_get_boolean(json_object_object_get(root, "btf")) ? "yes" : "no");
-	printf("\nkernel config (%s):\n",
-	       *kconfig_source() ? kconfig_source() : "none readable: enable IKCONFIG_PROC");
+	printf("\nkernel config (%s):\n", *str(root, "config_source") && *str(root, "config_source") != '?' ?
+	       str(root, "config_source") : "none readable: enable IKCONFIG_PROC");
 	json_object_object_foreach(config, name, value)
 		printf("  CONFIG_%-22s %s\n", name, value ? json_object_get_string(value) : "?");
 
@@ -172,7 +185,7 @@ static void print_text(struct json_object *root)
 		printf("not loaded (insmod build/module/mmscope.ko)\n");
 	} else {
 		printf("mmscope.ko %s\n", str(module, "version"));
-		json_object_object_get_ex(module, "features", &features);
+		features = obj_member(module, "features");
 		json_object_object_foreach(features, fname, fvalue) {
 			if (!strncmp(fname, "patch_", 6) || !strcmp(fname, "slub_sheaves"))
 				printf("  %-24s %s\n", fname, json_object_get_string(fvalue));
@@ -180,20 +193,22 @@ static void print_text(struct json_object *root)
 	}
 
 	printf("\npatch series (from the kernel's BTF; patches/ in the mmscope tree):\n");
-	json_object_object_get_ex(root, "patch", &features);
+	features = obj_member(root, "patch");
 	json_object_object_foreach(features, pname, pvalue)
 		printf("  %-24s %s\n", pname, json_object_get_boolean(pvalue) ? "yes" :
 		       "no (apply patches/series to the kernel)");
 
 	printf("\ntracers (mmscope trace; attach points chosen here):\n");
-	json_object_object_get_ex(root, "tracers", &features);
+	features = obj_member(root, "tracers");
 	json_object_object_foreach(features, tname, tvalue)
 		printf("  %-16s %s\n", tname, tvalue ? json_object_get_string(tvalue) :
 		       "none usable (mmscope -v trace ... says why)");
 
 	printf("\nBPF program types:\n");
 	json_object_object_foreach(bpf, kind, res) {
-		if (json_object_get_boolean(json_object_object_get(res, "ok"))) {
+		if (!json_object_is_type(res, json_type_object)) {
+			continue;
+		} else if (json_object_get_boolean(json_object_object_get(res, "ok"))) {
 			printf("  %-16s ok", kind);
 			if (json_object_object_get(res, "caches"))
 				printf(" (%s caches)", str(res, "caches"));
@@ -240,7 +255,7 @@ static int status_run(int argc, char **argv)
 	if (json)
 		jsonl_emit(json_object_get(root));
 	else
-		print_text(root);
+		status_print_text(root);
 	json_object_put(root);
 	return EXIT_OK;
 }

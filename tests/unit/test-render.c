@@ -82,8 +82,33 @@ static void unknown_record_printed_as_json(void)
 	free(got);
 }
 
+/* Records from a file may be partial or odd: rendered as far as they go. */
+static void partial_records_do_not_crash(void)
+{
+	static const char *const recs[] = {
+		"{\"type\":\"hist\"}",
+		"{\"type\":\"hist\",\"hists\":5}",
+		"{\"type\":\"hist\",\"hists\":[{\"key\":\"x\"},7,{\"buckets\":[1,{\"min\":2,\"count\":3}]}]}",
+		"{\"type\":\"table\",\"columns\":\"x\",\"rows\":[]}",
+		"{\"type\":\"table\",\"columns\":[\"a\"],\"rows\":[1,{\"a\":2}]}",
+		"{\"type\":\"hist\",\"kind\":\"linear\",\"linear\":{\"min\":0,\"max\":10,\"step\":0},\"hists\":[]}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		struct json_object *rec = json_tokener_parse(recs[i]);
+		char *got;
+
+		CHECK(rec, "bad test record %zu", i);
+		CAPTURE(got, record_render(out, rec, false));
+		free(got);
+		json_object_put(rec);
+	}
+}
+
 int main(void)
 {
+	RUN(partial_records_do_not_crash);
 	RUN(keyed_linear_hist_round_trip);
 	RUN(unkeyed_log2_hist_round_trip);
 	RUN(table_layout);
