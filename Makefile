@@ -69,6 +69,8 @@ help:
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
 	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
+	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX)"
+	@echo "make bench        mmscope vs bpftrace: start-up and per-event cost (root)"
 	@echo "variables: KDIR=<kernel build tree>  BUILD=$(BUILD)  CACHE=$(CACHE)  V=1"
 
 deps:
@@ -185,3 +187,20 @@ clean:
 
 distclean: clean
 	$(Q)rm -rf $(CACHE)
+
+# --- install and benchmark (the CLI issue) ----------------------------------
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: install bench
+install: user
+	install -D -m 0755 $(MMSCOPE) $(DESTDIR)$(PREFIX)/sbin/mmscope
+	install -D -m 0644 man/mmscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/mmscope.8
+	install -D -m 0644 completion/mmscope.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmscope
+
+# Start-up, memory and per-event cost of mmscope vs bpftrace vs an empty
+# program; run by hand, as root, on an otherwise idle machine.
+bench: user workloads
+	$(Q)tests/bench/bench-trace.py $(BUILD)

@@ -19,6 +19,13 @@ struct attach_candidate {
 	const char *target;	/* kernel function or tracepoint name */
 };
 
+/*
+ * Load and attach `also` whenever `prog` is chosen: the other functions
+ * one event needs with fentry (kmem_cache_alloc has three entry points,
+ * its tracepoint one).  Call before attach_select().
+ */
+void attach_companion(struct bpf_program *prog, struct bpf_program *also);
+
 /* The kernel's BTF knows this function / this tracepoint. */
 bool kernel_has_function(const char *func);
 bool kernel_has_tracepoint(const char *tp);
@@ -30,6 +37,13 @@ bool kernel_allows_fentry(void);
  * index, or -1 after printing why none works.  With -v, prints the choice.
  */
 int attach_select(const char *what, struct attach_candidate *c, int n);
+
+/* After the last attach_select(), before loading: frees the BTF scan. */
+void attach_select_done(void);
+
+/* Attach the chosen candidate and its companions; false after saying why. */
+bool attach_chosen(const char *what, struct attach_candidate *c, struct bpf_link **links,
+		   int max_links, int *nr_links);
 
 /* "fentry:kmem_cache_free" for messages and -v output. */
 const char *attach_label(const struct attach_candidate *c, char *buf, size_t len);

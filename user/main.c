@@ -8,7 +8,20 @@
 
 static const struct mmscope_cmd *const commands[] = {
 	&cmd_status,
+	&cmd_trace,
+	&cmd_record,
+	&cmd_report,
 };
+
+const struct mmscope_cmd *mmscope_find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i]->name) == 0)
+			return commands[i];
+	return NULL;
+}
 
 static void usage(FILE *out)
 {
@@ -32,7 +45,13 @@ static void usage(FILE *out)
 		"\n"
 		"examples:\n"
 		"  mmscope status          what this kernel and module offer\n"
-		"  mmscope status -j       the same as JSON\n");
+		"  mmscope status -j       the same as JSON\n"
+		"  mmscope trace slab 1    allocations per slab cache, every second\n"
+		"  mmscope record -o s.jsonl trace page -b comm 5 2\n"
+		"  mmscope report s.jsonl\n"
+		"\n"
+		"exit status: 0 ok, 1 failed, 2 bad command line, 3 a privilege is\n"
+		"missing, 4 the kernel or module lacks a feature.  See mmscope(8).\n");
 }
 
 int main(int argc, char **argv)

@@ -26,9 +26,18 @@ struct mmscope_cmd {
 };
 
 extern const struct mmscope_cmd cmd_status;
+extern const struct mmscope_cmd cmd_trace;
+extern const struct mmscope_cmd cmd_record;
+extern const struct mmscope_cmd cmd_report;
+
+const struct mmscope_cmd *mmscope_find_command(const char *name);
 
 /* Global options, set by main() before a command runs. */
 extern bool opt_verbose;
+
+/* `mmscope status` text from its JSON object (status.c; also for report). */
+struct json_object;
+void status_print_text(struct json_object *root);
 
 /* Diagnostics: "mmscope: <msg>" on stderr. */
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

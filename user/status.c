@@ -8,7 +8,9 @@
 
 #include "mmscope.h"
 #include "interval.h"
+#include "attach.h"
 #include "probe.h"
+#include "trace_slab.h"
 
 static const char *const status_options[] = {
 	"TRANSPARENT_HUGEPAGE", "MM_ID", "NO_PAGE_MAPCOUNT", "SLUB_TINY",
@@ -51,6 +53,44 @@ static struct json_object *module_features(void)
 	return obj;
 }
 
+/*
+ * The patch series' parts as the kernel's BTF shows them, module or not:
+ * each part adds tracepoints, and every tracepoint has a btf_trace_ type.
+ */
+static const struct {
+	const char *part, *tracepoint;
+} patch_tracepoints[] = {
+	{ "sheaf_tracepoints", "sheaf_refill" },
+	{ "mm_id_tracepoints", "folio_mm_id" },
+};
+
+static struct json_object *patch_parts(void)
+{
+	struct json_object *obj = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < sizeof(patch_tracepoints) / sizeof(patch_tracepoints[0]); i++)
+		json_object_object_add(obj, patch_tracepoints[i].part,
+				       json_object_new_boolean(kernel_has_tracepoint(
+					       patch_tracepoints[i].tracepoint)));
+	return obj;
+}
+
+/* Which attach point each general tracer would choose on this kernel. */
+static struct json_object *tracer_plans(void)
+{
+	static const char *const recipes[] = { "slab", "page" };
+	struct json_object *obj = json_object_new_object();
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++)
+		json_object_object_add(obj, recipes[i],
+				       trace_attach_plan(recipes[i], buf, sizeof(buf)) ? NULL :
+				       json_object_new_string(buf));
+	return obj;
+}
+
 static struct json_object *collect(void)
 {
 	struct json_object *root = json_object_new_object();
@@ -62,6 +102,7 @@ static struct json_object *collect(void)
 	size_t i;
 
 	uname(&uts);
+	json_object_object_add(root, "type", json_object_new_string("status"));
 	json_object_object_add(root, "mmscope", json_object_new_string(MMSCOPE_VERSION));
 	json_object_object_add(root, "kernel", json_object_new_string(uts.release));
 	json_object_object_add(root, "btf",
@@ -81,6 +122,8 @@ static struct json_object *collect(void)
 		json_object_object_add(module, "features", module_features());
 	}
 	json_object_object_add(root, "module", module);
+	json_object_object_add(root, "patch", patch_parts());
+	json_object_object_add(root, "tracers", tracer_plans());
 
 	for (i = 0; i < NR_BPF_KINDS; i++) {
 		struct json_object *k = json_object_new_object();
@@ -109,18 +152,31 @@ static const char *str(struct json_object *obj, const char *key)
 	return json_object_get_string(v);
 }
 
-static void print_text(struct json_object *root)
+/* A member that is an object, or an empty one: records may be partial. */
+static struct json_object *obj_member(struct json_object *parent, const char *key)
 {
-	struct json_object *config, *module, *bpf, *features;
+	static struct json_object *empty;
+	struct json_object *v;
 
-	json_object_object_get_ex(root, "config", &config);
-	json_object_object_get_ex(root, "module", &module);
-	json_object_object_get_ex(root, "bpf", &bpf);
+	if (parent && json_object_object_get_ex(parent, key, &v) &&
+	    json_object_is_type(v, json_type_object))
+		return v;
+	if (!empty)
+		empty = json_object_new_object();
+	return empty;
+}
+
+void status_print_text(struct json_object *root)
+{
+	struct json_object *config = obj_member(root, "config");
+	struct json_object *module = obj_member(root, "module");
+	struct json_object *bpf = obj_member(root, "bpf");
+	struct json_object *features;
 
 	printf("mmscope %s on Linux %s, BTF %s\n", str(root, "mmscope"), str(root, "kernel"),
 	       json_object_get_boolean(json_object_object_get(root, "btf")) ? "yes" : "no");
-	printf("\nkernel config (%s):\n",
-	       *kconfig_source() ? kconfig_source() : "none readable: enable IKCONFIG_PROC");
+	printf("\nkernel config (%s):\n", *str(root, "config_source") && *str(root, "config_source") != '?' ?
+	       str(root, "config_source") : "none readable: enable IKCONFIG_PROC");
 	json_object_object_foreach(config, name, value)
 		printf("  CONFIG_%-22s %s\n", name, value ? json_object_get_string(value) : "?");
 
@@ -129,16 +185,30 @@ static void print_text(struct json_object *root)
 		printf("not loaded (insmod build/module/mmscope.ko)\n");
 	} else {
 		printf("mmscope.ko %s\n", str(module, "version"));
-		json_object_object_get_ex(module, "features", &features);
+		features = obj_member(module, "features");
 		json_object_object_foreach(features, fname, fvalue) {
 			if (!strncmp(fname, "patch_", 6) || !strcmp(fname, "slub_sheaves"))
 				printf("  %-24s %s\n", fname, json_object_get_string(fvalue));
 		}
 	}
 
+	printf("\npatch series (from the kernel's BTF; patches/ in the mmscope tree):\n");
+	features = obj_member(root, "patch");
+	json_object_object_foreach(features, pname, pvalue)
+		printf("  %-24s %s\n", pname, json_object_get_boolean(pvalue) ? "yes" :
+		       "no (apply patches/series to the kernel)");
+
+	printf("\ntracers (mmscope trace; attach points chosen here):\n");
+	features = obj_member(root, "tracers");
+	json_object_object_foreach(features, tname, tvalue)
+		printf("  %-16s %s\n", tname, tvalue ? json_object_get_string(tvalue) :
+		       "none usable (mmscope -v trace ... says why)");
+
 	printf("\nBPF program types:\n");
 	json_object_object_foreach(bpf, kind, res) {
-		if (json_object_get_boolean(json_object_object_get(res, "ok"))) {
+		if (!json_object_is_type(res, json_type_object)) {
+			continue;
+		} else if (json_object_get_boolean(json_object_object_get(res, "ok"))) {
 			printf("  %-16s ok", kind);
 			if (json_object_object_get(res, "caches"))
 				printf(" (%s caches)", str(res, "caches"));
@@ -185,7 +255,7 @@ static int status_run(int argc, char **argv)
 	if (json)
 		jsonl_emit(json_object_get(root));
 	else
-		print_text(root);
+		status_print_text(root);
 	json_object_put(root);
 	return EXIT_OK;
 }

@@ -13,7 +13,9 @@ packages=(
 	# the test VM
 	qemu-system-x86 busybox-static
 	# tests
-	jq
+	jq python3-jsonschema man-db
+	# benchmarks (tests/bench/)
+	bpftrace
 )
 
 missing=()
