@@ -266,13 +266,11 @@ static int mmid_query_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t mmid_query_write(struct file *file, const char __user *ubuf,
-				size_t count, loff_t *ppos)
+/* Parses the PFN or pid; an error means the write is refused. */
+static int mmid_parse(const char __user *ubuf, size_t count, unsigned long *arg)
 {
-	struct mmid_query *q = file->private_data;
 	char input[MMID_MAX_INPUT];
-	struct seq_buf sb;
-	unsigned long long arg;
+	unsigned long long v;
 	int err;
 
 	if (!count || count >= sizeof(input))
@@ -281,17 +279,32 @@ static ssize_t mmid_query_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	input[count] = '\0';
 	/* kstrtoull() refuses signs other than '+', spaces and junk. */
-	err = kstrtoull(strim(input), 0, &arg);
+	err = kstrtoull(strim(input), 0, &v);
 	if (err)
 		return err;
-	if (arg > ULONG_MAX)
+	if (v > ULONG_MAX)
 		return -ERANGE;
+	*arg = v;
+	return 0;
+}
+
+static ssize_t mmid_query_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct mmid_query *q = file->private_data;
+	unsigned long arg;
+	struct seq_buf sb;
+	int err;
 
 	if (mutex_lock_interruptible(&q->lock))
 		return -EINTR;
+	/* Any write, even a refused one, drops the previous answer. */
 	q->len = 0;
-	seq_buf_init(&sb, q->answer, sizeof(q->answer));
-	err = q->query(arg, &sb);
+	err = mmid_parse(ubuf, count, &arg);
+	if (!err) {
+		seq_buf_init(&sb, q->answer, sizeof(q->answer));
+		err = q->query(arg, &sb);
+	}
 	if (!err) {
 		q->len = seq_buf_used(&sb);
 		/* The next read on this descriptor starts at the new answer. */
