@@ -9,6 +9,7 @@
 static const struct mmscope_cmd *const commands[] = {
 	&cmd_status,
 	&cmd_mmid,
+	&cmd_bench,
 };
 
 static void usage(FILE *out)
