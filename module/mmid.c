@@ -163,6 +163,17 @@ static void mmid_print_large(struct seq_buf *sb, struct folio *folio)
 	}
 }
 
+/* Beyond the end of every online node: ERANGE; a hole or offline: ENODEV. */
+static int mmid_no_page(unsigned long pfn)
+{
+	unsigned long end = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		end = max(end, node_end_pfn(nid));
+	return pfn >= end ? -ERANGE : -ENODEV;
+}
+
 /* Fills @sb with the answer for @pfn; an error means "no answer". */
 static int mmid_query_pfn(unsigned long pfn, struct seq_buf *sb)
 {
@@ -171,7 +182,7 @@ static int mmid_query_pfn(unsigned long pfn, struct seq_buf *sb)
 
 	page = pfn_to_online_page(pfn);
 	if (!page)
-		return -ENXIO;
+		return mmid_no_page(pfn);
 
 	seq_buf_printf(sb, "pfn: %lu\n", pfn);
 	if (PageBuddy(page)) {

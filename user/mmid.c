@@ -165,7 +165,8 @@ static int pfn_run(const char *arg)
 	close(fd);
 	if (err) {
 		errmsg("PFN %lu: %s%s", pfn, strerror(-err),
-		       err == -ENXIO ? " (offline or beyond all memory)" : "");
+		       err == -ERANGE ? " (beyond the end of memory)" :
+		       err == -ENODEV ? " (a hole or offline memory)" : "");
 		return EXIT_FAIL;
 	}
 	fputs(buf, stdout);

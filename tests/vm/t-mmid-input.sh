@@ -34,14 +34,34 @@ for f in pfn task; do
 	refuse $f "$long" "Invalid argument"
 	refuse $f 99999999999999999999 "Numerical result out of range"
 done
-# Offline or beyond all memory.
-refuse pfn 18446744073709551615 "No such device or address"
-refuse pfn $((1 << 40)) "No such device or address"
-refuse pfn 0xfffffffffffff "No such device or address"
-# The first PFN past the last node's end.
+# Beyond all memory: ERANGE.
+refuse pfn 18446744073709551615 "Numerical result out of range"
+refuse pfn $((1 << 40)) "Numerical result out of range"
+refuse pfn 0xfffffffffffff "Numerical result out of range"
+# The first memory section (128 MiB) past the last node's end.
 last=$(awk '$1 == "spanned" { n = $2 }
 	    $1 == "start_pfn:" && $2 + n > m { m = $2 + n } END { print m }' /proc/zoneinfo)
-refuse pfn $((last + 512)) "No such device or address"
+next_section=$(( (last + 32767) / 32768 * 32768 ))
+refuse pfn "$next_section" "Numerical result out of range"
+refuse pfn $((next_section + 512)) "Numerical result out of range"
+a=$(mmid_q pfn $((last - 1))) || fail "the last PFN of memory has no answer"
+
+# Offline memory: ENODEV, and an answer again once it is back online.
+bs=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
+offlined=
+for b in /sys/devices/system/memory/memory*; do
+	[ "$(cat "$b/state")" = online ] || continue
+	if echo offline > "$b/state" 2>/dev/null; then
+		offlined=$b
+		break
+	fi
+done
+[ -n "$offlined" ] || fail "no memory block could be offlined"
+pfn=$((${offlined##*memory} * bs / 4096 + 17))
+refuse pfn $pfn "No such device"
+echo online > "$offlined/state" || fail "cannot online $offlined again"
+mmid_q pfn $pfn > /dev/null || fail "pfn $pfn has no answer once online again"
+echo "ok: offline block ${offlined##*/} refused, online again answered"
 refuse task 0 "Invalid argument"
 refuse task 4194305 "Invalid argument"
 refuse task 4194303 "No such process"
@@ -60,7 +80,7 @@ echo garbage >&3 2>/dev/null && fail "garbage accepted"
 cat <&3 2>/dev/null && fail "answer left after a refused write"
 exec 3>&-
 
-# Every PFN of a stretch of memory answers with a known state or ENXIO.
+# Every PFN of a stretch of memory answers with a known state or an error.
 p=0
 while [ $p -lt 4096 ]; do
 	a=$(mmid_q pfn $p 2>/dev/null) || { p=$((p + 7)); continue; }
