@@ -22,10 +22,18 @@ for flavor in nopmc pmc; do
 		sha256sum | cut -c1-12)
 	tree=$cache/linux-bench-$flavor-$key
 	if [ ! -f "$tree/.mmscope-built" ]; then
-		echo "  UNTAR   $tree" >&2
 		rm -rf "$tree"
-		mkdir -p "$tree"
-		tar -xJf "$tarball" -C "$tree" --strip-components=1
+		if [ -n "${first:-}" ]; then
+			# Same source and config but one option: start from the
+			# first tree's objects, Kbuild rebuilds what the option touches.
+			echo "  COPY    $first -> $tree" >&2
+			cp -a "$first" "$tree"
+			rm -f "$tree/.mmscope-built"
+		else
+			echo "  UNTAR   $tree" >&2
+			mkdir -p "$tree"
+			tar -xJf "$tarball" -C "$tree" --strip-components=1
+		fi
 		(
 			cd "$tree"
 			make -s tinyconfig > /dev/null
@@ -47,5 +55,6 @@ for flavor in nopmc pmc; do
 			touch .mmscope-built
 		)
 	fi
+	first=$tree
 	echo "$flavor $tree"
 done
