@@ -11,6 +11,8 @@ static const struct mmscope_cmd *const commands[] = {
 	&cmd_trace,
 	&cmd_record,
 	&cmd_report,
+	&cmd_mmid,
+	&cmd_bench,
 };
 
 const struct mmscope_cmd *mmscope_find_command(const char *name)

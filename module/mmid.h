@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmscope mmid: what the module knows about one large folio's MM-ID
+ * tracking, shared by the per-PFN query and the census.
+ */
+#ifndef _MMSCOPE_MMID_H
+#define _MMSCOPE_MMID_H
+
+#include <linux/debugfs.h>
+#include <linux/mm.h>
+
+/* A folio's MM-ID state, read under its large-mapcount lock. */
+struct mmid_snap {
+	unsigned int order;
+	int refcount;		/* without the reference the reader holds */
+	int pincount;
+	int large_mapcount;
+	int entire_mapcount;
+	unsigned int id[2];
+	int slot_mapcount[2];
+	bool shared_bit;
+	bool maybe_shared;	/* folio_maybe_mapped_shared() */
+};
+
+/*
+ * The census states.  "exclusive": one slot holds every mapping;
+ * "shared": both slots together hold every mapping (two MMs, truly
+ * shared); "untracked": some mappings belong to MMs no slot tracks, so the
+ * kernel cannot tell whether the folio is exclusive.
+ */
+enum mmid_state {
+	MMID_EXCLUSIVE,
+	MMID_SHARED,
+	MMID_UNTRACKED,
+	MMID_UNMAPPED,
+	MMID_NR_STATES,
+};
+
+extern const char *const mmid_state_names[MMID_NR_STATES];
+
+/* Caller holds a reference on the large, non-hugetlb folio. */
+void mmid_snapshot(struct folio *folio, struct mmid_snap *s);
+enum mmid_state mmid_classify(const struct mmid_snap *s);
+
+int mmid_census_init(struct dentry *dir);
+
+#endif /* _MMSCOPE_MMID_H */

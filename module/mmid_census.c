@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmid/census: one pass over all online memory, counting large folios per
+ * order by MM-ID state, with log2 histograms of the large mapcount and of
+ * each slot's mapcount.
+ *
+ * The pass runs when the file is opened, holds no lock across it (one
+ * folio reference and the folio's own mapcount bit lock for a few loads at
+ * a time), reschedules regularly and stops on a fatal signal.  Every read
+ * of the open file prints the same result.
+ */
+#include <linux/debugfs.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "mmid.h"
+#include "../bpf/hist_slots.h"
+
+#ifdef CONFIG_MM_ID
+
+/* Folio orders above this are counted in the last row. */
+#define MMID_ORDERS		32
+/* Look for rescheduling and fatal signals this often (in PFNs). */
+#define MMID_RESCHED_PFNS	4096
+
+struct mmid_census {
+	u64 pfns;
+	u64 ns;
+	u64 large;
+	u64 anon;
+	u64 file;
+	u64 shared_bit;
+	u64 maybe_shared;
+	u64 hugetlb;
+	u64 kernel;		/* typed compound pages: slab, large kmalloc */
+	u64 busy;		/* freed or split under us: not counted */
+	u64 state[MMID_ORDERS][MMID_NR_STATES];
+	u64 order_shared_bit[MMID_ORDERS];
+	u64 order_maybe_shared[MMID_ORDERS];
+	u64 hist_large[HIST_LOG2_SLOTS];
+	u64 hist_slot[2][HIST_LOG2_SLOTS];
+};
+
+static void mmid_census_count(struct mmid_census *c, struct folio *folio)
+{
+	unsigned int order;
+	struct mmid_snap s;
+	int i;
+
+	mmid_snapshot(folio, &s);
+	order = min_t(unsigned int, s.order, MMID_ORDERS - 1);
+	c->large++;
+	if (folio_test_anon(folio))
+		c->anon++;
+	else if (folio->mapping)
+		c->file++;
+	c->state[order][mmid_classify(&s)]++;
+	if (s.shared_bit) {
+		c->shared_bit++;
+		c->order_shared_bit[order]++;
+	}
+	if (s.maybe_shared) {
+		c->maybe_shared++;
+		c->order_maybe_shared[order]++;
+	}
+	c->hist_large[hist_log2_slot(max(s.large_mapcount, 0))]++;
+	for (i = 0; i < 2; i++)
+		if (s.id[i])
+			c->hist_slot[i][hist_log2_slot(max(s.slot_mapcount[i], 0))]++;
+}
+
+/* How many PFNs starting at @page this step covers. */
+static unsigned long mmid_census_page(struct mmid_census *c, struct page *page)
+{
+	struct folio *folio;
+	unsigned long nr;
+
+	/* Racy hints only: everything is re-checked under a reference. */
+	if (!PageHead(page))
+		return 1;
+	folio = (struct folio *)page;
+	if (folio_test_hugetlb(folio)) {
+		c->hugetlb++;
+		return 1;
+	}
+	if (page_has_type(page)) {
+		c->kernel++;
+		return 1;
+	}
+	if (!folio_try_get(folio))
+		return 1;	/* free or being freed */
+	if (unlikely(page_folio(page) != folio || !folio_test_large(folio) ||
+		     folio_test_hugetlb(folio))) {
+		c->busy++;
+		folio_put(folio);
+		return 1;
+	}
+	mmid_census_count(c, folio);
+	nr = folio_nr_pages(folio);
+	folio_put(folio);
+	return nr;
+}
+
+static int mmid_census_scan(struct mmid_census *c)
+{
+	u64 start = ktime_get_ns();
+	unsigned long budget = MMID_RESCHED_PFNS;
+	int nid;
+
+	for_each_online_node(nid) {
+		unsigned long pfn = node_start_pfn(nid);
+		unsigned long end = node_end_pfn(nid);
+
+		while (pfn < end) {
+			struct page *page = pfn_to_online_page(pfn);
+			unsigned long step = page ? mmid_census_page(c, page) : 1;
+
+			step = min(step, end - pfn);
+			pfn += step;
+			c->pfns += step;
+			if (step >= budget) {
+				budget = MMID_RESCHED_PFNS;
+				cond_resched();
+				if (fatal_signal_pending(current))
+					return -EINTR;
+			} else {
+				budget -= step;
+			}
+		}
+	}
+	c->ns = ktime_get_ns() - start;
+	return 0;
+}
+
+static void mmid_census_hist(struct seq_file *m, const char *name, const u64 *slots)
+{
+	int i;
+
+	seq_printf(m, "hist %s:", name);
+	for (i = 0; i < HIST_LOG2_SLOTS; i++)
+		if (slots[i])
+			seq_printf(m, " %d:%llu", i, slots[i]);
+	seq_putc(m, '\n');
+}
+
+static int mmid_census_show(struct seq_file *m, void *unused)
+{
+	struct mmid_census *c = m->private;
+	int order, st;
+
+	seq_printf(m, "pfns_scanned: %llu\nscan_ns: %llu\n", c->pfns, c->ns);
+	seq_printf(m, "pfns_per_sec: %llu\n",
+		   c->ns ? div64_u64(c->pfns * NSEC_PER_SEC, c->ns) : 0);
+	seq_printf(m, "large_folios: %llu\nanon: %llu\nfile: %llu\n",
+		   c->large, c->anon, c->file);
+	seq_printf(m, "shared_bit: %llu\nmaybe_shared: %llu\n", c->shared_bit, c->maybe_shared);
+	seq_printf(m, "hugetlb: %llu\nkernel_compound: %llu\nbusy: %llu\n",
+		   c->hugetlb, c->kernel, c->busy);
+	seq_puts(m, "order");
+	for (st = 0; st < MMID_NR_STATES; st++)
+		seq_printf(m, " %12s", mmid_state_names[st]);
+	seq_printf(m, " %12s %12s\n", "shared_bit", "maybe_shared");
+	for (order = 0; order < MMID_ORDERS; order++) {
+		u64 sum = 0;
+
+		for (st = 0; st < MMID_NR_STATES; st++)
+			sum += c->state[order][st];
+		if (!sum)
+			continue;
+		seq_printf(m, "%5d", order);
+		for (st = 0; st < MMID_NR_STATES; st++)
+			seq_printf(m, " %12llu", c->state[order][st]);
+		seq_printf(m, " %12llu %12llu\n", c->order_shared_bit[order],
+			   c->order_maybe_shared[order]);
+	}
+	mmid_census_hist(m, "large_mapcount", c->hist_large);
+	mmid_census_hist(m, "slot0_mapcount", c->hist_slot[0]);
+	mmid_census_hist(m, "slot1_mapcount", c->hist_slot[1]);
+	return 0;
+}
+
+static int mmid_census_open(struct inode *inode, struct file *file)
+{
+	struct mmid_census *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	err = mmid_census_scan(c);
+	if (!err)
+		err = single_open(file, mmid_census_show, c);
+	if (err)
+		kfree(c);
+	return err;
+}
+
+static int mmid_census_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	kfree(m->private);
+	return single_release(inode, file);
+}
+
+static const struct file_operations mmid_census_fops = {
+	.owner = THIS_MODULE,
+	.open = mmid_census_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = mmid_census_release,
+};
+
+int mmid_census_init(struct dentry *dir)
+{
+	debugfs_create_file("census", 0400, dir, NULL, &mmid_census_fops);
+	return 0;
+}
+
+#endif /* CONFIG_MM_ID */
