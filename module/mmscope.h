@@ -21,5 +21,6 @@ struct mmscope_area {
 };
 
 extern const struct mmscope_area mmscope_features_area;
+extern const struct mmscope_area mmscope_slab_area;
 
 #endif /* _MMSCOPE_H */
