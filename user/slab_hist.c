@@ -171,14 +171,12 @@ static void report(struct slabhist_bpf *skel, const struct hist_kind *kind, cons
 		if (!n)
 			printf("no %s events\n", kind->what);
 		for (i = 0; i < n; i++) {
-			char title[128];
-
-			snprintf(title, sizeof(title), "@%s[%s]: count %llu, sum %llu",
-				 kind->name, e[i].name, e[i].v.count, e[i].v.sum);
+			printf("@%s[%s]: count %llu, sum %llu\n", kind->name, e[i].name,
+			       e[i].v.count, e[i].v.sum);
 			if (lin)
-				hist_print_linear(stdout, title, e[i].v.slots, lin);
+				hist_print_linear(stdout, NULL, e[i].v.slots, lin);
 			else
-				hist_print_log2(stdout, title, e[i].v.slots, nslots);
+				hist_print_log2(stdout, NULL, e[i].v.slots, nslots);
 		}
 		fflush(stdout);
 	}
@@ -306,7 +304,7 @@ int slab_hist_run(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	interval_install_signals();
-	if (!io.json && !io.interval)
+	if (!io.interval)
 		fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", kinds[kind].what);
 	while (interval_next(&io, printed)) {
 		report(skel, &kinds[kind], glob, linp, &io);

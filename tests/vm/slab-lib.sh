@@ -5,7 +5,7 @@ SYS=/sys/kernel/slab/mmscope_test
 
 # knob_try FILE VALUE: "ok", or the error the write got.
 knob_try() {
-	if out=$(printf '%s\n' "$2" 2>&1 > "$S/$1"); then echo ok; else echo "$out"; fi
+	$WORKLOADS/slab-write "$S/$1" "$2"
 }
 
 # knob FILE VALUE: the write must succeed.

@@ -23,7 +23,7 @@ expect_errno sheaf_capacity 1025 "Invalid argument"
 expect_errno batch 4097 "Invalid argument"
 expect_errno iterations 10000001 "Invalid argument"
 expect_errno mode fast "Invalid argument"
-expect_errno cpus 99 "Invalid argument"
+expect_errno cpus 99 "Numerical result out of range"
 expect_errno cpus x "Invalid argument"
 expect_errno cache 7 "Invalid argument"
 expect_errno run maybe "Invalid argument"
@@ -64,17 +64,19 @@ expect_eq "SLUB_STATS frees" $((f1 - f0)) 150
 	fail "a burst of 50 on a capacity-16 cache used no refill and no slow path"
 result alloc_ns_per_op | grep -Eq '^[0-9]+\.[0-9]$' || fail "alloc_ns_per_op is not a number"
 
-# Bulk mode on both CPUs.
+# Bulk mode on every online CPU.
+online=$(cat /sys/devices/system/cpu/online)
+ncpu=$(( ${online##*-} + 1 ))
 knob mode bulk
 knob batch 32
 knob iterations 5
-knob cpus 0-1
+knob cpus "$online"
 knob run 1
 wait_run 60
 cat $S/result
 expect_eq "bulk state" "$(result state)" done
-expect_eq "bulk objects" "$(result alloc_bulk_ops)" 320
-expect_eq "bulk cpus" "$(result cpus)" "0 1"
+expect_eq "bulk objects" "$(result alloc_bulk_ops)" $((ncpu * 160))
+expect_eq "bulk cpus" "$(result cpus)" "$(seq -s ' ' 0 $((ncpu - 1)))"
 
 # Writes while a run is active.
 knob mode burst
