@@ -36,17 +36,21 @@ static int table_one(struct kmem_cache *s, void *data)
 
 	info->nr_cpus = nr_cpu_ids;
 	info->nr_nodes = nr_node_ids;
+	/*
+	 * -ENOENT: no sheaves.  The API names only caches it can describe,
+	 * so those are left out (`mmscope slab -a -b bpf` lists them).
+	 */
 	err = kmem_cache_get_sheaf_info(s, info);
-	if (err && err != -ENOENT)
-		return 0;	/* skip a cache that cannot be read, keep walking */
+	if (err)
+		return 0;
 
 	switch (w->table) {
 	case TABLE_CACHES:
 		seq_printf(w->m, "%s %u %u\n", info->name, info->object_size,
-			   err ? 0 : info->sheaf_capacity);
+			   info->sheaf_capacity);
 		break;
 	case TABLE_CPUS:
-		for (i = 0; !err && i < info->nr_cpus; i++) {
+		for (i = 0; i < nr_cpu_ids; i++) {
 			const struct kmem_cache_sheaf_cpu *c = &info->cpus[i];
 
 			if (!cpu_possible(i))
@@ -57,7 +61,7 @@ static int table_one(struct kmem_cache *s, void *data)
 		}
 		break;
 	case TABLE_BARNS:
-		for (i = 0; !err && i < info->nr_nodes; i++) {
+		for (i = 0; i < nr_node_ids; i++) {
 			if (!node_possible(i))
 				continue;
 			seq_printf(w->m, "%s %u %u %u\n", info->name, i,
@@ -65,7 +69,7 @@ static int table_one(struct kmem_cache *s, void *data)
 		}
 		break;
 	case TABLE_STATS:
-		if (kmem_cache_get_stats(s, w->sums, w->nr_stats))
+		if (kmem_cache_get_stats(s, w->sums, w->nr_stats) < 0)
 			break;
 		for (i = 0; i < w->nr_stats; i++)
 			seq_printf(w->m, "%s %s %llu\n", info->name,
