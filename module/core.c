@@ -17,6 +17,7 @@
 static const struct mmscope_area *const mmscope_areas[] = {
 	&mmscope_features_area,
 	&mmscope_mmid_area,
+	&mmscope_slab_area,
 };
 
 static struct dentry *mmscope_root;

@@ -22,5 +22,6 @@ struct mmscope_area {
 
 extern const struct mmscope_area mmscope_features_area;
 extern const struct mmscope_area mmscope_mmid_area;
+extern const struct mmscope_area mmscope_slab_area;
 
 #endif /* _MMSCOPE_H */

@@ -13,6 +13,7 @@ static const struct mmscope_cmd *const commands[] = {
 	&cmd_report,
 	&cmd_mmid,
 	&cmd_bench,
+	&cmd_slab,
 };
 
 const struct mmscope_cmd *mmscope_find_command(const char *name)

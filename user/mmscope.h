@@ -33,6 +33,7 @@ extern const struct mmscope_cmd cmd_report;
 const struct mmscope_cmd *mmscope_find_command(const char *name);
 extern const struct mmscope_cmd cmd_mmid;
 extern const struct mmscope_cmd cmd_bench;
+extern const struct mmscope_cmd cmd_slab;
 
 /* Global options, set by main() before a command runs. */
 extern bool opt_verbose;

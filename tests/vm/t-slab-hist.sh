@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# mmscope slab hist: the knob workload issues exactly K bulk allocations of
+# N objects; the histogram of the test cache shows exactly those counts.
+. /src/tests/vm/lib.sh
+. /src/tests/vm/slab-lib.sh
+
+K=7 N=24
+load_module
+fresh_cache 64 0
+knob mode bulk
+knob batch $N
+knob iterations $K
+knob cpus 0
+
+# hist_run OUTFILE ARGS...: trace while the workload runs, report at SIGINT.
+hist_run() {
+	out=$1
+	shift
+	mmscope -v slab hist -k bulk -c mmscope_test "$@" > "$out" 2> /tmp/hist.err &
+	pid=$!
+	n=0
+	until grep -q 'Tracing' /tmp/hist.err; do
+		n=$((n + 1))
+		[ $n -gt 300 ] && { cat /tmp/hist.err; fail "hist did not attach in 30 s"; }
+		kill -0 $pid 2>/dev/null || { cat /tmp/hist.err; fail "hist exited early"; }
+		sleep 0.1
+	done
+	knob run 1
+	wait_run 60
+	kill -INT $pid
+	wait $pid || fail "hist exited $?"
+	cat /tmp/hist.err "$out"
+}
+
+hist_run /tmp/h.json -j
+grep -q 'attaching fentry:kmem_cache_alloc_bulk_noprof' /tmp/hist.err ||
+	fail "the guest did not choose fentry"
+grep -q '"cache":"mmscope_test","count":'$K',"sum":'$((K * N))',"hist":\[{"min":16,"max":31,"count":'$K'}\]' /tmp/h.json ||
+	fail "log2 histogram is not exactly $K in [16, 31]"
+echo "ok: log2 histogram has exactly $K allocations of $N"
+
+hist_run /tmp/h.txt -l 0,64,8
+grep -q "^@bulk\[mmscope_test\]: count $K, sum $((K * N))" /tmp/h.txt || fail "text title wrong"
+grep -Eq "^\[24, 32\) +$K \|@+ *\|$" /tmp/h.txt || fail "linear slot [24, 32) does not hold $K"
+[ "$(grep -c '|' /tmp/h.txt)" = 1 ] || fail "more than one non-empty linear slot"
+knob cache 0
+exit 0

@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Caller-owned sheaves through the knob workload (needs the patch series'
+# exports): a prefill on a CPU with no spare sheaf takes the slow path, the
+# next one the spare (fast), a request above capacity an oversize sheaf;
+# the module's counter deltas and sysfs agree; the prefill histogram holds
+# exactly the prefills made.
+. /src/tests/vm/lib.sh
+. /src/tests/vm/slab-lib.sh
+
+load_module
+grep -q '^patch_slab_introspection: y' $DBG/features ||
+	skip "the test kernel lacks the patch series' slab API and sheaf exports (patches/)"
+
+fresh_cache 64 32
+C=$(cat $SYS/sheaf_capacity)
+knob mode sheaf
+knob cpus 0
+knob batch 10
+knob iterations 1
+
+# sheaf_run: one run, then the change of each prefill/return counter.
+sheaf_run() {
+	for s in sheaf_prefill_fast sheaf_prefill_slow sheaf_prefill_oversize sheaf_return_fast sheaf_return_slow; do
+		eval "b_$s=\$(stat_sum $s)"
+	done
+	knob run 1
+	wait_run 60
+	cat $S/result
+	expect_eq "run error" "$(result error)" 0
+	for s in sheaf_prefill_fast sheaf_prefill_slow sheaf_prefill_oversize sheaf_return_fast sheaf_return_slow; do
+		eval "d_$s=\$(( \$(stat_sum $s) - \$b_$s ))"
+	done
+}
+
+sheaf_run
+expect_eq "first prefill: slow" "$d_sheaf_prefill_slow" 1
+expect_eq "first prefill: fast" "$d_sheaf_prefill_fast" 0
+expect_eq "module's delta agrees" "$(result delta_sheaf_prefill_slow)" 1
+expect_eq "return reattached the spare" "$d_sheaf_return_fast" 1
+
+sheaf_run
+expect_eq "second prefill: fast (the spare)" "$d_sheaf_prefill_fast" 1
+expect_eq "second prefill: slow" "$d_sheaf_prefill_slow" 0
+
+knob batch $((C + 1))
+sheaf_run
+expect_eq "oversize prefill" "$d_sheaf_prefill_oversize" 1
+expect_eq "alloc_from_sheaf objects" "$(result alloc_from_sheaf_ops)" $((C + 1))
+
+# Refill: prefill 5, take 5, refill to 8.
+knob batch 5
+knob refill 8
+sheaf_run
+expect_eq "refill ops" "$(result refill_ops)" 1
+knob refill 0
+
+# Exactly K prefills of N in the prefill histogram.
+K=6 N=10
+knob batch $N
+knob iterations $K
+mmscope -v slab hist -k prefill -c mmscope_test -j > /tmp/h.json 2> /tmp/h.err &
+pid=$!
+n=0
+until grep -q Tracing /tmp/h.err; do
+	n=$((n + 1)); [ $n -gt 300 ] && fail "hist did not attach"; sleep 0.1
+done
+knob run 1
+wait_run 60
+kill -INT $pid
+wait $pid || fail "hist exited $?"
+cat /tmp/h.err /tmp/h.json
+grep -q '"cache":"mmscope_test","count":'$K',"sum":'$((K * N))',"hist":\[{"min":8,"max":15,"count":'$K'}\]' /tmp/h.json ||
+	fail "prefill histogram is not exactly $K in [8, 15]"
+knob cache 0
+exit 0
