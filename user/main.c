@@ -8,6 +8,7 @@
 
 static const struct mmscope_cmd *const commands[] = {
 	&cmd_status,
+	&cmd_damon,
 };
 
 static void usage(FILE *out)

@@ -26,6 +26,7 @@ struct mmscope_cmd {
 };
 
 extern const struct mmscope_cmd cmd_status;
+extern const struct mmscope_cmd cmd_damon;
 
 /* Global options, set by main() before a command runs. */
 extern bool opt_verbose;
