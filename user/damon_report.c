@@ -110,6 +110,7 @@ struct trace {
 	long access_bp, aggrs, min_us, max_us;
 	int kd;
 	double tmax;
+	double from, to;	/* the window of the record to look at */
 };
 
 static int push(struct damon_point **v, int *n, int *cap, double t, double val)
@@ -212,7 +213,7 @@ static int load(const char *path, struct trace *tr, bool table)
 
 			if (tr->kd < 0)
 				tr->kd = kd;
-			if (kd == tr->kd) {
+			if (kd == tr->kd && t >= tr->from && t <= tr->to) {
 				if (t > tr->tmax)
 					tr->tmax = t;
 				if (type[0] == 't') {
@@ -266,12 +267,20 @@ static double py_r(const struct axes *a, double r)
 	return H - MB - (H - MT - MB) * (r / a->rmax);
 }
 
+/* A round tick step (1, 2 or 5 times a power of ten) giving about n ticks. */
+static double nice_step(double range, int n)
+{
+	double raw = range / n, p = pow(10, floor(log10(raw))), m = raw / p;
+
+	return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
 static int write_svg(const char *path, const struct trace *tr, const struct damon_summary *sm,
 		     double band, int window)
 {
 	FILE *f = fopen(path, "w");
 	struct axes a;
-	double d, rstep;
+	double d, rstep, tstep;
 	int i;
 	char b1[32], b2[32];
 
@@ -320,8 +329,9 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 	/* Axes, ticks and grid. */
 	fprintf(f, "<g stroke=\"#444\" fill=\"none\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/></g>\n",
 		ML, MT, W - ML - MR, H - MT - MB);
-	for (i = 0; i <= 10; i++) {
-		double t = a.tmax * i / 10;
+	tstep = nice_step(a.tmax, 10);
+	for (i = 0; i * tstep <= a.tmax * 1.0001; i++) {
+		double t = tstep * i;
 
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
 			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3g</text>\n",
@@ -346,12 +356,25 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 	}
 	fprintf(f, "<text transform=\"translate(20,%d) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f5fbf\">"
 		"sampling interval (log scale)</text>\n", (H - MB + MT) / 2);
-	rstep = a.rmax / 5;
-	for (i = 0; i <= 5; i++)
+	rstep = nice_step(a.rmax, 5);
+	for (i = 0; i * rstep <= a.rmax * 1.0001; i++)
 		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e07b00\"/>"
 			"<text x=\"%d\" y=\"%.1f\" fill=\"#e07b00\">%.2f%%</text>\n",
 			W - MR, W - MR + 5, py_r(&a, rstep * i), py_r(&a, rstep * i),
 			W - MR + 8, py_r(&a, rstep * i) + 4, rstep * i * 100);
+	/* The moving mean settling is judged on. */
+	if (tr->na >= window) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"#b35900\" stroke-width=\"2.5\" points=\"");
+		for (i = window - 1; i < tr->na; i++) {
+			double m = 0;
+			int j;
+
+			for (j = i - window + 1; j <= i; j++)
+				m += tr->aggr[j].v;
+			fprintf(f, "%.1f,%.1f ", px(&a, tr->aggr[i].t), py_r(&a, m / window));
+		}
+		fprintf(f, "\"/>\n");
+	}
 	fprintf(f, "<text transform=\"translate(%d,%d) rotate(90)\" text-anchor=\"middle\" fill=\"#e07b00\">"
 		"observed access ratio</text>\n", W - 18, (H - MB + MT) / 2);
 
@@ -384,7 +407,9 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 		"<line x1=\"150\" x2=\"174\" y1=\"0\" y2=\"0\" stroke=\"#e07b00\"/>"
 		"<text x=\"180\" y=\"4\">observed ratio per aggregation</text>"
 		"<line x1=\"380\" x2=\"404\" y1=\"0\" y2=\"0\" stroke=\"#d0021b\" stroke-dasharray=\"8 4\"/>"
-		"<text x=\"410\" y=\"4\">goal (band +-%.0f%%, %d-aggregation mean)</text></g>\n",
+		"<text x=\"410\" y=\"4\">goal, band +-%.0f%%</text>"
+		"<line x1=\"560\" x2=\"584\" y1=\"0\" y2=\"0\" stroke=\"#b35900\" stroke-width=\"2.5\"/>"
+		"<text x=\"590\" y=\"4\">%d-aggregation mean</text></g>\n",
 		ML, H - 12, band * 100, window);
 	fprintf(f, "</svg>\n");
 	fclose(f);
@@ -394,7 +419,7 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 static void report_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mmscope damon report FILE [-k IDX] [-s SVG] [-b PCT] [-w N] [-q] [-j]\n"
+		"usage: mmscope damon report FILE [-k IDX] [-s SVG] [-b PCT] [-w N] [-t FROM:TO] [-q] [-j]\n"
 		"\n"
 		"Print a 'damon record' file as a table, plot it as SVG (time on x, the\n"
 		"sampling interval and the observed access ratio on y, the goal as a\n"
@@ -406,6 +431,8 @@ static void report_usage(FILE *out)
 		"  -b, --band PCT      settled means within goal +- PCT%% (default 50)\n"
 		"  -w, --window N      aggregations in the moving mean (default: the goal's\n"
 		"                      aggrs, at least 3)\n"
+		"  -t, --time FROM:TO  only this part of the record (seconds since it started);\n"
+		"                      settling is then timed from the window's first event\n"
 		"  -q, --quiet         no table, only the summary\n"
 		"  -j, --json          the summary as one JSON object\n"
 		"\n"
@@ -424,11 +451,12 @@ int damon_cmd_report(int argc, char **argv)
 		{ "band", required_argument, NULL, 'b' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "time", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct trace tr = { .kd = -1 };
+	struct trace tr = { .kd = -1, .from = 0, .to = 1e300 };
 	struct damon_summary sm;
 	unsigned long v, band_pct = 50, window = 0;
 	bool quiet = false, json = false;
@@ -436,7 +464,7 @@ int damon_cmd_report(int argc, char **argv)
 	const char *svgpath = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "k:s:b:w:qjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:s:b:w:t:qjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': case 'b': case 'w':
 			if (damon_parse_count(optarg, &v, why, sizeof(why))) {
@@ -452,6 +480,12 @@ int damon_cmd_report(int argc, char **argv)
 			break;
 		case 's':
 			svgpath = optarg;
+			break;
+		case 't':
+			if (sscanf(optarg, "%lf:%lf", &tr.from, &tr.to) != 2 || tr.from < 0 || tr.to <= tr.from) {
+				errmsg("-t: '%s' is not FROM:TO in seconds of the record, FROM < TO", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'q':
 			quiet = true;

@@ -104,6 +104,21 @@ const char *damon_run_dir(void)
 	return d && *d ? d : DAMON_RUN_DIR_DEFAULT;
 }
 
+static void mkdir_p(const char *dir)
+{
+	char buf[512], *p;
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(buf, 0755);
+		*p = '/';
+	}
+	mkdir(buf, 0700);
+}
+
 static void owner_path(char *buf, size_t len, int kd)
 {
 	snprintf(buf, len, "%s/damon-kdamond.%d", damon_run_dir(), kd);
@@ -380,7 +395,7 @@ int damon_cmd_start(int argc, char **argv)
 	if (damon_read_str(kd, "pid", buf, sizeof(buf)) == 0) {
 		FILE *f;
 
-		mkdir(damon_run_dir(), 0700);
+		mkdir_p(damon_run_dir());
 		owner_path(path, sizeof(path), kd);
 		f = fopen(path, "w");
 		if (!f) {
@@ -490,7 +505,10 @@ int damon_cmd_stop(int argc, char **argv)
 		unlink(path);
 	}
 	if (!stopped) {
-		errmsg(kd >= 0 ? "kdamond %d was not running" : "no running kdamond was started by mmscope%.0d", kd);
+		if (kd >= 0)
+			errmsg("kdamond %d was not running", kd);
+		else
+			errmsg("no running kdamond was started by mmscope");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

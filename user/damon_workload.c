@@ -7,6 +7,19 @@
  * with probability about RATE * S, so the observed ratio is about
  * hot/total * RATE * S, and the tuner should settle near
  * S = goal * total / (hot * RATE): a faster rate should shorten it.
+ *
+ * "total" is what DAMON's vaddr monitors: everything but the two largest
+ * gaps of the address space.  An anonymous mmap lands in the mmap area,
+ * often hundreds of MiB away from the vdso, and that distance would count;
+ * so the workload runs without address randomization and maps its sets
+ * just above the heap, where the binary, heap and sets form one span.
+ *
+ * DAMON clears accessed bits without flushing the TLB (ptep_test_and_clear_
+ * young()), and a CPU that still caches a translation does not set the bit
+ * again.  A real CPU evicts a 2048-page hot set's entries; QEMU's software
+ * TLB does not, and then what DAMON sees follows TLB refills instead of the
+ * sweep rate.  So after each sweep the workload drops its own translations
+ * of the hot set with an mprotect() round trip, which flushes them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,7 +137,28 @@ int damon_cmd_workload(int argc, char **argv)
 		workload_usage(stderr);
 		return EXIT_USAGE;
 	}
-	mem = mmap(NULL, hot + cold, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Once, before anything is printed: re-exec without randomization. */
+	if (!(personality(0xffffffff) & ADDR_NO_RANDOMIZE) &&
+	    personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) != -1) {
+		char **nargv = calloc(argc + 3, sizeof(*nargv));
+
+		if (nargv) {
+			nargv[0] = "mmscope";
+			nargv[1] = "damon";
+			memcpy(nargv + 2, argv, argc * sizeof(*argv));
+			execv("/proc/self/exe", nargv);
+		}
+		/* Not fatal: the ratio is only less predictable. */
+	}
+	{
+		unsigned long base = ((unsigned long)sbrk(0) + (2UL << 20)) & ~((2UL << 20) - 1);
+
+		mem = mmap((void *)base, hot + cold, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (mem == MAP_FAILED)
+			mem = mmap(NULL, hot + cold, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	if (mem == MAP_FAILED) {
 		errmsg("cannot map %lu bytes: %s", hot + cold, strerror(errno));
 		return EXIT_FAIL;
@@ -153,6 +188,8 @@ int damon_cmd_workload(int argc, char **argv)
 		}
 		for (off = 0; off < hot; off += page)
 			mem[off]++;
+		mprotect((void *)mem, hot, PROT_READ);
+		mprotect((void *)mem, hot, PROT_READ | PROT_WRITE);
 		next += period;
 		now = mono();
 		if (next < now) {
