@@ -16,6 +16,7 @@
 
 static const struct mmscope_area *const mmscope_areas[] = {
 	&mmscope_features_area,
+	&mmscope_damon_area,
 };
 
 static struct dentry *mmscope_root;

@@ -21,5 +21,6 @@ struct mmscope_area {
 };
 
 extern const struct mmscope_area mmscope_features_area;
+extern const struct mmscope_area mmscope_damon_area;
 
 #endif /* _MMSCOPE_H */

@@ -40,6 +40,7 @@ struct kd_info {
 struct pending {
 	long pid;
 	double t;
+	unsigned long long ts_ns;
 	unsigned long long sz, access_sz;
 	unsigned int nr_regions, max_nr_accesses;
 	bool used;
@@ -155,7 +156,7 @@ static void flush_pending(struct pending *p)
 {
 	struct kd_info *k;
 	struct json_object *o;
-	double max;
+	unsigned long long max;
 
 	if (!p->used)
 		return;
@@ -164,6 +165,7 @@ static void flush_pending(struct pending *p)
 	o = json_object_new_object();
 	json_object_object_add(o, "type", json_object_new_string("aggr"));
 	json_object_object_add(o, "t", json_object_new_double(p->t));
+	json_object_object_add(o, "ts_ns", json_object_new_int64(p->ts_ns));
 	json_object_object_add(o, "kdamond", json_object_new_int(k->index));
 	json_object_object_add(o, "pid", json_object_new_int64(p->pid));
 	json_object_object_add(o, "nr_regions", json_object_new_int(p->nr_regions));
@@ -171,10 +173,12 @@ static void flush_pending(struct pending *p)
 	json_object_object_add(o, "access_sz", json_object_new_int64(p->access_sz));
 	json_object_object_add(o, "max_nr_accesses", json_object_new_int(p->max_nr_accesses));
 	json_object_object_add(o, "aggr_samples", json_object_new_int64(k->aggr_samples));
-	max = (double)p->sz * k->aggr_samples;
+	max = p->sz * k->aggr_samples;
 	if (max > 0) {
-		json_object_object_add(o, "ratio", json_object_new_double(p->access_sz / max));
-		json_object_object_add(o, "ratio_bp", json_object_new_int64((long long)(p->access_sz * 10000.0 / max + 0.5)));
+		json_object_object_add(o, "ratio", json_object_new_double((double)p->access_sz / max));
+		/* Rounded as the module's damon/recent does, to compare exactly. */
+		json_object_object_add(o, "ratio_bp",
+				       json_object_new_int64((p->access_sz * 10000 + max / 2) / max));
 	} else {
 		json_object_object_add(o, "ratio", NULL);
 	}
@@ -218,6 +222,7 @@ static int on_event(void *ctx, void *data, size_t len)
 
 		json_object_object_add(o, "type", json_object_new_string("tune"));
 		json_object_object_add(o, "t", json_object_new_double(t));
+		json_object_object_add(o, "ts_ns", json_object_new_int64(e->ts_ns));
 		json_object_object_add(o, "kdamond", json_object_new_int(k->index));
 		json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 		json_object_object_add(o, "sample_us", json_object_new_int64(e->sample_us));
@@ -235,6 +240,7 @@ static int on_event(void *ctx, void *data, size_t len)
 			p->used = true;
 		}
 		p->t = t;
+		p->ts_ns = e->ts_ns;
 		p->sz += e->sz;
 		p->access_sz += e->access_sz;
 		p->nr_regions += e->nr_regions;

@@ -6,7 +6,8 @@
  * creates the first kdamond itself; any other kdamond is used only when the
  * user names its index.  What mmscope started is remembered in
  * $MMSCOPE_RUN_DIR (/run/mmscope) with the kdamond's pid, so a kdamond
- * restarted by someone else is not mistaken for ours.
+ * restarted by someone else is not mistaken for ours; the file outlives
+ * `stop`, so mmscope can reuse its stopped directory next time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -140,8 +141,11 @@ long damon_owned_pid(int kd)
 	want = strtol(p + 4, NULL, 10);
 	if (damon_read_str(kd, "state", state, sizeof(state)) || strcmp(state, "on"))
 		return -want;	/* ours, but stopped since */
-	if (damon_read_ul(kd, "pid", &pid) || (long)pid != want)
+	if (damon_read_ul(kd, "pid", &pid) || (long)pid != want) {
+		/* Someone restarted it since: the directory is theirs now. */
+		unlink(path);
 		return 0;
+	}
 	return want;
 }
 
@@ -468,7 +472,6 @@ int damon_cmd_stop(int argc, char **argv)
 {
 	int kd = -1, nr, i, err, stopped = 0;
 	bool json = false;
-	char path[512];
 
 	err = parse_kd_opt(argc, argv, "k:h", &kd, &json, stop_usage);
 	if (err)
@@ -485,10 +488,9 @@ int damon_cmd_stop(int argc, char **argv)
 	for (i = 0; i < nr; i++) {
 		long own = damon_owned_pid(i);
 
-		if (kd >= 0 ? i != kd : own == 0)
+		if (kd >= 0 ? i != kd : own <= 0)
 			continue;
-		owner_path(path, sizeof(path), i);
-		if (own >= 0 || kd >= 0) {
+		{
 			char state[16] = "";
 
 			damon_read_str(i, "state", state, sizeof(state));
@@ -502,7 +504,10 @@ int damon_cmd_stop(int argc, char **argv)
 				stopped++;
 			}
 		}
-		unlink(path);
+		/*
+		 * The ownership file stays: the stopped directory is still
+		 * ours to reuse, until someone else starts it.
+		 */
 	}
 	if (!stopped) {
 		if (kd >= 0)
