@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define DAMON_ADMIN "/sys/kernel/mm/damon/admin/kdamonds"
 #define DAMON_RUN_DIR_DEFAULT "/run/mmscope"
@@ -44,7 +45,12 @@ const char *damon_fmt_us(unsigned long us, char *buf, size_t len);
 /* Sysfs helpers (damon_sysfs.c). */
 int damon_read_ul(int kd, const char *rel, unsigned long *v);
 int damon_read_str(int kd, const char *rel, char *buf, size_t len);
+int damon_write_str(int kd, const char *rel, const char *val);
 int damon_nr_kdamonds(void);
+bool damon_available(void);
+/* -k IDX and -j for stop/status; -1 after printing help, else 0 or EXIT_USAGE. */
+int damon_parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool *json,
+		       void (*usage)(FILE *));
 const char *damon_run_dir(void);
 /* The kdamond pid mmscope recorded starting at index kd, or 0. */
 long damon_owned_pid(int kd);

@@ -63,7 +63,7 @@ int damon_read_ul(int kd, const char *rel, unsigned long *v)
 	return end == buf ? -EINVAL : 0;
 }
 
-static int kd_write(int kd, const char *rel, const char *val)
+int damon_write_str(int kd, const char *rel, const char *val)
 {
 	char path[512];
 	ssize_t n;
@@ -86,7 +86,7 @@ static int kd_write_ul(int kd, const char *rel, unsigned long v)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lu", v);
-	return kd_write(kd, rel, buf);
+	return damon_write_str(kd, rel, buf);
 }
 
 int damon_nr_kdamonds(void)
@@ -149,7 +149,7 @@ long damon_owned_pid(int kd)
 	return want;
 }
 
-static bool damon_available(void)
+bool damon_available(void)
 {
 	if (access(damon_sysfs_root, F_OK) == 0)
 		return true;
@@ -358,11 +358,11 @@ int damon_cmd_start(int argc, char **argv)
 	if (kd < 0)
 		return EXIT_FAIL;
 
-	if (created && (err = kd_write(-1, "nr_kdamonds", "1"))) {
+	if (created && (err = damon_write_str(-1, "nr_kdamonds", "1"))) {
 		errmsg("writing nr_kdamonds: %s", strerror(-err));
 		return EXIT_FAIL;
 	}
-#define W(rel, val) do { if (!failed && (err = kd_write(kd, rel, val))) failed = rel; } while (0)
+#define W(rel, val) do { if (!failed && (err = damon_write_str(kd, rel, val))) failed = rel; } while (0)
 #define WU(rel, val) do { if (!failed && (err = kd_write_ul(kd, rel, val))) failed = rel; } while (0)
 	W("contexts/nr_contexts", "1");
 	W(CTX "operations", paddr ? "paddr" : "vaddr");
@@ -393,7 +393,7 @@ int damon_cmd_start(int argc, char **argv)
 		       strcmp(failed, "state") ? "" :
 		       " (DAMON refused the configuration; 'dmesg' may say more)");
 		if (created)
-			kd_write(-1, "nr_kdamonds", "0");
+			damon_write_str(-1, "nr_kdamonds", "0");
 		return EXIT_FAIL;
 	}
 	if (damon_read_str(kd, "pid", buf, sizeof(buf)) == 0) {
@@ -416,7 +416,7 @@ int damon_cmd_start(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool *json,
+int damon_parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool *json,
 			void (*usage)(FILE *))
 {
 	static const struct option longopts[] = {
@@ -473,7 +473,7 @@ int damon_cmd_stop(int argc, char **argv)
 	int kd = -1, nr, i, err, stopped = 0;
 	bool json = false;
 
-	err = parse_kd_opt(argc, argv, "k:h", &kd, &json, stop_usage);
+	err = damon_parse_kd_opt(argc, argv, "k:h", &kd, &json, stop_usage);
 	if (err)
 		return err < 0 ? EXIT_OK : err;
 	if (require_root("stop a kdamond"))
@@ -495,7 +495,7 @@ int damon_cmd_stop(int argc, char **argv)
 
 			damon_read_str(i, "state", state, sizeof(state));
 			if (strcmp(state, "off")) {
-				err = kd_write(i, "state", "off");
+				err = damon_write_str(i, "state", "off");
 				if (err) {
 					errmsg("stopping kdamond %d: %s", i, strerror(-err));
 					return EXIT_FAIL;
@@ -516,133 +516,5 @@ int damon_cmd_stop(int argc, char **argv)
 			errmsg("no running kdamond was started by mmscope");
 		return EXIT_FAIL;
 	}
-	return EXIT_OK;
-}
-
-static void status_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mmscope damon status [-k IDX] [-j]\n"
-		"\n"
-		"Every kdamond: who started it, state, pid, operations, the intervals goal\n"
-		"and the sampling/aggregation intervals.  For a running kdamond that mmscope\n"
-		"started (or IDX, when named) the intervals are the tuned ones, fetched by\n"
-		"writing update_tuned_intervals to its state file; others are only read.\n"
-		"\n"
-		"  -k, --kdamond IDX   only this kdamond, and refresh its tuned intervals\n"
-		"  -j, --json          one JSON object: {\"kdamonds\":[{...}]}\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon status\n"
-		"  mmscope damon status -k 0 -j\n");
-}
-
-static struct json_object *kd_status(int kd, bool refresh)
-{
-	static const char *const ul_files[][2] = {
-		{ "sample_us", IVS "sample_us" }, { "aggr_us", IVS "aggr_us" },
-		{ "update_us", IVS "update_us" }, { "access_bp", GOAL "access_bp" },
-		{ "aggrs", GOAL "aggrs" }, { "min_sample_us", GOAL "min_sample_us" },
-		{ "max_sample_us", GOAL "max_sample_us" },
-		{ "min_nr_regions", ATTRS "nr_regions/min" },
-		{ "max_nr_regions", ATTRS "nr_regions/max" },
-	};
-	struct json_object *o = json_object_new_object();
-	char state[32] = "", ops[32] = "";
-	unsigned long v, pid = 0;
-	long own = damon_owned_pid(kd);
-	size_t i;
-	bool tuned = false;
-
-	damon_read_str(kd, "state", state, sizeof(state));
-	if (!strcmp(state, "on"))
-		damon_read_ul(kd, "pid", &pid);
-	if (refresh && !strcmp(state, "on"))
-		tuned = kd_write(kd, "state", "update_tuned_intervals") == 0;
-	json_object_object_add(o, "kdamond", json_object_new_int(kd));
-	json_object_object_add(o, "owner", json_object_new_string(own ? "mmscope" : "other"));
-	json_object_object_add(o, "state", json_object_new_string(state));
-	json_object_object_add(o, "pid", json_object_new_int64(pid));
-	damon_read_str(kd, CTX "operations", ops, sizeof(ops));
-	json_object_object_add(o, "operations", json_object_new_string(ops));
-	for (i = 0; i < sizeof(ul_files) / sizeof(ul_files[0]); i++)
-		json_object_object_add(o, ul_files[i][0],
-				       damon_read_ul(kd, ul_files[i][1], &v) ? NULL : json_object_new_int64(v));
-	json_object_object_add(o, "tuned", json_object_new_boolean(tuned));
-	return o;
-}
-
-static long jint(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : -1;
-}
-
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
-}
-
-static void print_status(struct json_object *o)
-{
-	char a[32], b[32];
-
-	printf("kdamond %ld (started by %s)\n", jint(o, "kdamond"),
-	       strcmp(jstr(o, "owner"), "mmscope") ? "someone else" : "mmscope");
-	printf("  state: %s\n", jstr(o, "state"));
-	printf("  pid: %ld\n", jint(o, "pid"));
-	printf("  operations: %s\n", jstr(o, "operations"));
-	if (jint(o, "aggrs") > 0)
-		printf("  goal: %.2f%% (%ld bp) over %ld aggregations, sampling interval %s..%s\n",
-		       jint(o, "access_bp") / 100.0, jint(o, "access_bp"), jint(o, "aggrs"),
-		       damon_fmt_us(jint(o, "min_sample_us"), a, sizeof(a)),
-		       damon_fmt_us(jint(o, "max_sample_us"), b, sizeof(b)));
-	else
-		printf("  goal: none (intervals_goal/aggrs is 0: tuning off)\n");
-	printf("  sample_us: %ld (%s)\n", jint(o, "sample_us"),
-	       json_object_get_boolean(json_object_object_get(o, "tuned")) ? "tuned, current" :
-	       "as configured; tuned values are fetched only for mmscope's kdamonds or -k");
-	printf("  aggr_us: %ld\n", jint(o, "aggr_us"));
-	printf("  nr_regions: %ld..%ld\n", jint(o, "min_nr_regions"), jint(o, "max_nr_regions"));
-}
-
-int damon_cmd_status(int argc, char **argv)
-{
-	struct json_object *root, *arr;
-	int kd = -1, nr, i, err;
-	bool json = false;
-
-	err = parse_kd_opt(argc, argv, "k:jh", &kd, &json, status_usage);
-	if (err)
-		return err < 0 ? EXIT_OK : err;
-	if (require_root("read DAMON's sysfs files"))
-		return EXIT_NOPRIV;
-	if (!damon_available())
-		return EXIT_NOFEATURE;
-	nr = damon_nr_kdamonds();
-	if (kd >= nr) {
-		errmsg("there is no kdamond %d (nr_kdamonds is %d)", kd, nr);
-		return EXIT_USAGE;
-	}
-	root = json_object_new_object();
-	arr = json_object_new_array();
-	for (i = 0; i < nr; i++) {
-		if (kd >= 0 && i != kd)
-			continue;
-		json_object_array_add(arr, kd_status(i, kd == i || damon_owned_pid(i) > 0));
-	}
-	json_object_object_add(root, "kdamonds", arr);
-	if (json) {
-		jsonl_emit(root);
-		return EXIT_OK;
-	}
-	if (!nr)
-		printf("no kdamonds (nr_kdamonds is 0)\n");
-	for (i = 0; i < (int)json_object_array_length(arr); i++)
-		print_status(json_object_array_get_idx(arr, i));
-	json_object_put(root);
 	return EXIT_OK;
 }

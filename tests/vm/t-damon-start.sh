@@ -33,6 +33,7 @@ echo "$json"
 expect_eq "status owner" "$(json_str "$json" owner)" mmscope
 expect_eq "status state" "$(json_str "$json" state)" on
 expect_eq "status pid" "$(json_num "$json" pid)" "$kpid"
+expect_eq "status target" "$(json_num "$json" target_pid)" "$WL"
 echo "$json" | grep -q '"tuned":true' || fail "status did not fetch tuned intervals"
 s=$(json_num "$json" sample_us)
 a=$(json_num "$json" aggr_us)
