@@ -47,6 +47,7 @@ struct mmscope_damon_entry {
 	u64 access_sz;
 	u32 ratio_bp;
 	u32 nr_regions;
+	u32 target;
 	u8 type;
 };
 
@@ -58,7 +59,7 @@ struct mmscope_kdamond {
 	/* The aggregation being summed, as damon_aggregated walks it. */
 	u64 pass_sz, pass_access_sz;
 	unsigned long pass_last_start;
-	unsigned int pass_target, pass_seen, pass_regions;
+	unsigned int pass_target, pass_seen;
 	bool pass_valid;
 	unsigned int head, count;
 	struct mmscope_damon_entry ring[DAMON_RING_SIZE];
@@ -139,13 +140,9 @@ static void probe_aggregated(void *data, unsigned int target_id,
 		k->pass_seen = 0;
 		k->pass_sz = 0;
 		k->pass_access_sz = 0;
-		/* Target 0 starts an aggregation; later targets add to it. */
-		if (!target_id)
-			k->pass_regions = 0;
 	}
 	k->pass_last_start = start;
 	k->pass_seen++;
-	k->pass_regions++;
 	k->pass_sz += sz;
 	k->pass_access_sz += (u64)r->nr_accesses * sz;
 	if (k->pass_seen == nr_regions) {
@@ -153,7 +150,8 @@ static void probe_aggregated(void *data, unsigned int target_id,
 		e.ts_ns = ktime_get_ns();
 		e.sz = k->pass_sz;
 		e.access_sz = k->pass_access_sz;
-		e.nr_regions = k->pass_regions;
+		e.nr_regions = nr_regions;
+		e.target = target_id;
 		max = e.sz * aggr_samples;
 		e.ratio_bp = max ? div64_u64(e.access_sz * 10000 + max / 2, max) : 0;
 		k->aggr_samples = aggr_samples;
@@ -247,7 +245,8 @@ static const struct file_operations enable_fops = {
  * One block per kdamond, oldest entry first:
  *   kdamond pid 63 aggr_samples 20 entries 256
  *   tune <ts_ns> sample_us <n>
- *   aggr <ts_ns> ratio_bp <n> sz <bytes> access_sz <bytes> regions <n>
+ *   aggr <ts_ns> ratio_bp <n> sz <bytes> access_sz <bytes> regions <n> target <i>
+ * (one aggr line per monitoring target of an aggregation).
  */
 static int recent_show(struct seq_file *m, void *unused)
 {
@@ -279,9 +278,9 @@ static int recent_show(struct seq_file *m, void *unused)
 			if (e->type == EV_TUNE)
 				seq_printf(m, "tune %llu sample_us %llu\n", e->ts_ns, e->sample_us);
 			else
-				seq_printf(m, "aggr %llu ratio_bp %u sz %llu access_sz %llu regions %u\n",
+				seq_printf(m, "aggr %llu ratio_bp %u sz %llu access_sz %llu regions %u target %u\n",
 					   e->ts_ns, e->ratio_bp, e->sz, e->access_sz,
-					   e->nr_regions);
+					   e->nr_regions, e->target);
 		}
 	}
 	if (!shown)
