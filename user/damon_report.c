@@ -108,6 +108,7 @@ struct trace {
 	int nt, na, ct, ca;
 	double goal;		/* access_bp / 10000 */
 	long access_bp, aggrs, min_us, max_us;
+	long init_us;		/* sample_us as committed: before the first step */
 	int kd;
 	double tmax;
 	double from, to;	/* the window of the record to look at */
@@ -154,6 +155,8 @@ static void take_goal(struct trace *tr, struct json_object *arr)
 
 		if (jl(k, "kdamond", -1) != tr->kd || jl(k, "aggrs", 0) <= 0)
 			continue;
+		if (!tr->init_us)
+			tr->init_us = jl(k, "sample_us", 0);
 		tr->access_bp = jl(k, "access_bp", 0);
 		tr->aggrs = jl(k, "aggrs", 0);
 		tr->min_us = jl(k, "min_sample_us", 0);
@@ -386,6 +389,10 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 	/* The sampling interval: a step function, held until the next tune. */
 	if (tr->nt) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"2\" points=\"");
+		/* From the first aggregation, at the committed interval. */
+		if (tr->init_us > 0 && tr->na && tr->aggr[0].t < tr->tune[0].t)
+			fprintf(f, "%.1f,%.1f %.1f,%.1f ", px(&a, tr->aggr[0].t), py_s(&a, tr->init_us),
+				px(&a, tr->tune[0].t), py_s(&a, tr->init_us));
 		for (i = 0; i < tr->nt; i++) {
 			if (i)
 				fprintf(f, "%.1f,%.1f ", px(&a, tr->tune[i].t), py_s(&a, tr->tune[i - 1].v));
