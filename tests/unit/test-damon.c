@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The DAMON goal parser, DAMON's rules, and the settling summary. */
+#include <getopt.h>
+#include <unistd.h>
+
 #include "unit.h"
 #include "damon_cli.h"
 #include "mmscope.h"
@@ -95,10 +98,72 @@ static void summary_of_a_known_trace(void)
 	CHECK(!sm.settled, "settled on an excursion at the end");
 }
 
+/* A record written out by hand through report: table, summary, SVG. */
+static void report_of_a_handmade_record(void)
+{
+	char path[] = "/tmp/mmscope-test-damon-XXXXXX", svg[64], *out = NULL, *text;
+	char *argv[] = { "report", "-w", "3", "-b", "25", "-s", svg, path, NULL };
+	FILE *f;
+	int fd, i, rc;
+	size_t len;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	snprintf(svg, sizeof(svg), "%s.svg", path);
+	f = fdopen(fd, "w");
+	fprintf(f, "{\"type\":\"start\",\"realtime\":1,\"kdamonds\":[{\"kdamond\":0,\"state\":\"on\","
+		"\"pid\":7,\"sample_us\":1000,\"aggr_us\":20000,\"access_bp\":400,\"aggrs\":3,"
+		"\"min_sample_us\":1000,\"max_sample_us\":100000,\"aggr_samples\":20}]}\n");
+	/*
+	 * Ten aggregations below the goal, then twenty at it: the first mean of
+	 * three in-band ratios ends at t = 12.5s, 12.5s after the first event.
+	 */
+	for (i = 0; i < 30; i++) {
+		if (i % 3 == 0)
+			fprintf(f, "{\"type\":\"tune\",\"t\":%d.0,\"kdamond\":0,\"pid\":7,\"sample_us\":%d}\n",
+				i, i < 10 ? 1000 << (i / 3) : 8000);
+		fprintf(f, "{\"type\":\"aggr\",\"t\":%d.5,\"kdamond\":0,\"pid\":7,\"ratio\":%s}\n",
+			i, i < 10 ? "0.005" : "0.04");
+	}
+	fclose(f);
+
+	{
+		/* report prints to stdout: point it at a memory stream meanwhile. */
+		FILE *saved = stdout, *mem = open_memstream(&out, &len);
+
+		CHECK(mem, "open_memstream");
+		stdout = mem;
+		optind = 0;
+		rc = damon_cmd_report(8, argv);
+		stdout = saved;
+		fclose(mem);
+	}
+	unlink(path);
+	CHECK(rc == 0, "report exit %d (not settled?):\n%s", rc, out);
+	CHECK(strstr(out, "settled after 12.5s"), "settle time: %s", out);
+	CHECK(strstr(out, "settled sampling interval: 8ms"), "interval: %s", out);
+	CHECK(strstr(out, "     9.000  tune"), "table: %s", out);
+	free(out);
+
+	f = fopen(svg, "r");
+	CHECK(f, "no SVG written");
+	text = NULL;
+	len = 0;
+	CHECK(getdelim(&text, &len, '\0', f) > 0, "empty SVG");
+	fclose(f);
+	unlink(svg);
+	CHECK(strstr(text, "<svg xmlns=\"http://www.w3.org/2000/svg\"") && strstr(text, "</svg>"), "not an SVG");
+	CHECK(strstr(text, "goal 4.00% over 3 aggregations, sampling 1ms..100ms"), "title");
+	CHECK(strstr(text, "stroke-dasharray=\"8 4\""), "no goal line");
+	CHECK(strstr(text, "settled 12.5s"), "no settle marker");
+	free(text);
+}
+
 int main(void)
 {
 	RUN(parses_damo_units);
 	RUN(refuses_every_invalid_class);
 	RUN(summary_of_a_known_trace);
+	RUN(report_of_a_handmade_record);
 	return unit_failed;
 }
