@@ -42,6 +42,7 @@ for kind in tune aggr; do
 	nm=$(wc -l < /tmp/m.$kind)
 	nb=$(wc -l < /tmp/b.$kind)
 	[ "$nm" -ge 3 ] || fail "module ring holds only $nm $kind events"
+	[ "$nb" -ge "$nm" ] || fail "BPF record has $nb $kind events, fewer than the ring's $nm"
 	# Every module event within the record's span has a BPF twin within
 	# 2ms with the same value (the two probes run back to back).
 	awk -v kind=$kind 'NR == FNR { bt[NR] = $1; bv[NR] = $2; n = NR; next }
