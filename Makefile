@@ -32,7 +32,7 @@ ARCH_BPF := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I$(BUILD)/bpf -Iuser -Ibpf
-USER_LIBS   := -static -lbpf -ljson-c -lelf -lz -lzstd
+USER_LIBS   := -static -lbpf -ljson-c -lelf -lz -lzstd -lm
 # 7.x kernels embed unnamed members by struct type (-fms-extensions), and
 # vmlinux.h carries them over.
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(BUILD)/bpf -Ibpf \

@@ -18,6 +18,7 @@ static const struct mmscope_area *const mmscope_areas[] = {
 	&mmscope_features_area,
 	&mmscope_mmid_area,
 	&mmscope_slab_area,
+	&mmscope_damon_area,
 };
 
 static struct dentry *mmscope_root;

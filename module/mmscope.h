@@ -23,5 +23,6 @@ struct mmscope_area {
 extern const struct mmscope_area mmscope_features_area;
 extern const struct mmscope_area mmscope_mmid_area;
 extern const struct mmscope_area mmscope_slab_area;
+extern const struct mmscope_area mmscope_damon_area;
 
 #endif /* _MMSCOPE_H */

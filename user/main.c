@@ -14,6 +14,7 @@ static const struct mmscope_cmd *const commands[] = {
 	&cmd_mmid,
 	&cmd_bench,
 	&cmd_slab,
+	&cmd_damon,
 };
 
 const struct mmscope_cmd *mmscope_find_command(const char *name)

@@ -34,6 +34,7 @@ const struct mmscope_cmd *mmscope_find_command(const char *name);
 extern const struct mmscope_cmd cmd_mmid;
 extern const struct mmscope_cmd cmd_bench;
 extern const struct mmscope_cmd cmd_slab;
+extern const struct mmscope_cmd cmd_damon;
 
 /* Global options, set by main() before a command runs. */
 extern bool opt_verbose;

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DAMON intervals tuning, recent history: a ring of the last tuning steps
+ * and aggregation access ratios per kdamond, so `cat` shows how the tuner
+ * has been converging without a tracing session.
+ *
+ * It needs the patch series' export of DAMON's tracepoints (modules cannot
+ * attach to unexported ones); without it the files say so.  The probes sit
+ * on kdamond's aggregation path, so they are registered only while a
+ * session asks for them: write 1 to damon/enable, 0 to remove them.
+ *
+ * The ratio is the tuner's score input (damon_get_intervals_score()):
+ * sum(nr_accesses * size) / (aggr_interval / sample_interval * sum(size)).
+ * The probes run in the kdamond thread itself, whose kthread data is its
+ * damon_ctx, so the intervals are read there, where they cannot change.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": damon: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include "mmscope.h"
+
+#ifdef MMSCOPE_HAVE_DAMON_EXPORTS
+#include <linux/damon.h>
+#include <linux/tracepoint.h>
+#include <trace/events/damon.h>
+#endif
+
+#define DAMON_RING_SIZE	256
+#define DAMON_MAX_KDAMONDS	8
+
+enum mmscope_damon_ev { EV_TUNE = 1, EV_AGGR = 2 };
+
+struct mmscope_damon_entry {
+	u64 ts_ns;
+	u64 sample_us;		/* EV_TUNE */
+	u64 sz;			/* EV_AGGR */
+	u64 access_sz;
+	u32 ratio_bp;
+	u32 nr_regions;
+	u32 target;
+	u8 type;
+};
+
+/* One kdamond's pass over its regions and its recent history. */
+struct mmscope_kdamond {
+	pid_t pid;
+	u64 last_seen_ns;
+	unsigned long aggr_samples;
+	/* The aggregation being summed, as damon_aggregated walks it. */
+	u64 pass_sz, pass_access_sz;
+	unsigned long pass_last_start;
+	unsigned int pass_target, pass_seen;
+	bool pass_valid;
+	unsigned int head, count;
+	struct mmscope_damon_entry ring[DAMON_RING_SIZE];
+};
+
+static struct mmscope_kdamond *mmscope_kdamonds;
+static DEFINE_SPINLOCK(mmscope_damon_lock);
+static DEFINE_MUTEX(mmscope_damon_enable_lock);
+static bool mmscope_damon_enabled;
+static struct dentry *mmscope_damon_dir;
+
+#ifdef MMSCOPE_HAVE_DAMON_EXPORTS
+/* The slot of the current kdamond; the least recently seen is reused. */
+static struct mmscope_kdamond *kdamond_slot(pid_t pid)
+{
+	struct mmscope_kdamond *k, *oldest = &mmscope_kdamonds[0];
+	int i;
+
+	for (i = 0; i < DAMON_MAX_KDAMONDS; i++) {
+		k = &mmscope_kdamonds[i];
+		if (k->pid == pid)
+			return k;
+		if (k->last_seen_ns < oldest->last_seen_ns)
+			oldest = k;
+	}
+	memset(oldest, 0, sizeof(*oldest));
+	oldest->pid = pid;
+	return oldest;
+}
+
+static void ring_push(struct mmscope_kdamond *k, const struct mmscope_damon_entry *e)
+{
+	k->ring[k->head] = *e;
+	k->head = (k->head + 1) % DAMON_RING_SIZE;
+	if (k->count < DAMON_RING_SIZE)
+		k->count++;
+}
+
+static void probe_tune(void *data, unsigned long sample_us)
+{
+	struct mmscope_damon_entry e = {
+		.ts_ns = ktime_get_ns(),
+		.type = EV_TUNE,
+		.sample_us = sample_us,
+	};
+	struct mmscope_kdamond *k;
+
+	spin_lock(&mmscope_damon_lock);
+	k = kdamond_slot(current->pid);
+	k->last_seen_ns = e.ts_ns;
+	ring_push(k, &e);
+	spin_unlock(&mmscope_damon_lock);
+}
+
+static void probe_aggregated(void *data, unsigned int target_id,
+			     struct damon_region *r, unsigned int nr_regions)
+{
+	unsigned long start = r->ar.start, sz = r->ar.end - r->ar.start;
+	struct mmscope_damon_entry e = { .type = EV_AGGR };
+	unsigned long aggr_samples = 0;
+	struct mmscope_kdamond *k;
+	u64 max;
+
+	/* Only kdamond_fn() aggregates; its kthread data is its context. */
+	if (current->flags & PF_KTHREAD) {
+		struct damon_ctx *ctx = kthread_data(current);
+
+		if (ctx && ctx->attrs.sample_interval)
+			aggr_samples = ctx->attrs.aggr_interval / ctx->attrs.sample_interval;
+	}
+
+	spin_lock(&mmscope_damon_lock);
+	k = kdamond_slot(current->pid);
+	if (!k->pass_valid || k->pass_target != target_id ||
+	    start < k->pass_last_start || k->pass_seen >= nr_regions) {
+		k->pass_valid = true;
+		k->pass_target = target_id;
+		k->pass_seen = 0;
+		k->pass_sz = 0;
+		k->pass_access_sz = 0;
+	}
+	k->pass_last_start = start;
+	k->pass_seen++;
+	k->pass_sz += sz;
+	k->pass_access_sz += (u64)r->nr_accesses * sz;
+	if (k->pass_seen == nr_regions) {
+		k->pass_valid = false;
+		e.ts_ns = ktime_get_ns();
+		e.sz = k->pass_sz;
+		e.access_sz = k->pass_access_sz;
+		e.nr_regions = nr_regions;
+		e.target = target_id;
+		max = e.sz * aggr_samples;
+		e.ratio_bp = max ? div64_u64(e.access_sz * 10000 + max / 2, max) : 0;
+		k->aggr_samples = aggr_samples;
+		k->last_seen_ns = e.ts_ns;
+		ring_push(k, &e);
+	}
+	spin_unlock(&mmscope_damon_lock);
+}
+
+static int damon_probes_register(void)
+{
+	int err;
+
+	err = register_trace_damon_monitor_intervals_tune(probe_tune, NULL);
+	if (err)
+		return err;
+	err = register_trace_damon_aggregated(probe_aggregated, NULL);
+	if (err) {
+		unregister_trace_damon_monitor_intervals_tune(probe_tune, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return err;
+}
+
+static void damon_probes_unregister(void)
+{
+	unregister_trace_damon_aggregated(probe_aggregated, NULL);
+	unregister_trace_damon_monitor_intervals_tune(probe_tune, NULL);
+	/* No probe may still run on our rings when they are freed or reset. */
+	tracepoint_synchronize_unregister();
+}
+
+#define HAVE_DAMON_PROBES true
+#else
+static int damon_probes_register(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void damon_probes_unregister(void)
+{
+}
+
+#define HAVE_DAMON_PROBES false
+#endif
+
+static ssize_t enable_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
+{
+	char s[2] = { mmscope_damon_enabled ? '1' : '0', '\n' };
+
+	return simple_read_from_buffer(buf, len, ppos, s, sizeof(s));
+}
+
+static ssize_t enable_write(struct file *file, const char __user *buf, size_t len,
+			    loff_t *ppos)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool_from_user(buf, len, &on);
+	if (err)
+		return err;
+	if (!HAVE_DAMON_PROBES)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&mmscope_damon_enable_lock);
+	if (on && !mmscope_damon_enabled) {
+		/* A new session starts with empty rings. */
+		spin_lock(&mmscope_damon_lock);
+		memset(mmscope_kdamonds, 0, sizeof(*mmscope_kdamonds) * DAMON_MAX_KDAMONDS);
+		spin_unlock(&mmscope_damon_lock);
+		err = damon_probes_register();
+		if (!err)
+			mmscope_damon_enabled = true;
+	} else if (!on && mmscope_damon_enabled) {
+		damon_probes_unregister();
+		mmscope_damon_enabled = false;
+	}
+	mutex_unlock(&mmscope_damon_enable_lock);
+	return err ? err : len;
+}
+
+static const struct file_operations enable_fops = {
+	.owner = THIS_MODULE,
+	.read = enable_read,
+	.write = enable_write,
+	.llseek = default_llseek,
+};
+
+/*
+ * One block per kdamond, oldest entry first:
+ *   kdamond pid 63 aggr_samples 20 entries 256
+ *   tune <ts_ns> sample_us <n>
+ *   aggr <ts_ns> ratio_bp <n> sz <bytes> access_sz <bytes> regions <n> target <i>
+ * (one aggr line per monitoring target of an aggregation).
+ */
+static int recent_show(struct seq_file *m, void *unused)
+{
+	struct mmscope_kdamond *snap;
+	int i, j, shown = 0;
+
+	if (!HAVE_DAMON_PROBES) {
+		seq_puts(m, "damon: missing (needs patches/ mm/damon: export tracepoints)\n");
+		return 0;
+	}
+	snap = kvmalloc(sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return -ENOMEM;
+	seq_printf(m, "enabled: %d\n", mmscope_damon_enabled);
+	for (i = 0; i < DAMON_MAX_KDAMONDS; i++) {
+		spin_lock(&mmscope_damon_lock);
+		*snap = mmscope_kdamonds[i];
+		spin_unlock(&mmscope_damon_lock);
+		if (!snap->pid || !snap->count)
+			continue;
+		shown++;
+		seq_printf(m, "kdamond pid %d aggr_samples %lu entries %u\n",
+			   snap->pid, snap->aggr_samples, snap->count);
+		for (j = 0; j < snap->count; j++) {
+			unsigned int idx = (snap->head + DAMON_RING_SIZE - snap->count + j) %
+					   DAMON_RING_SIZE;
+			const struct mmscope_damon_entry *e = &snap->ring[idx];
+
+			if (e->type == EV_TUNE)
+				seq_printf(m, "tune %llu sample_us %llu\n", e->ts_ns, e->sample_us);
+			else
+				seq_printf(m, "aggr %llu ratio_bp %u sz %llu access_sz %llu regions %u target %u\n",
+					   e->ts_ns, e->ratio_bp, e->sz, e->access_sz,
+					   e->nr_regions, e->target);
+		}
+	}
+	if (!shown)
+		seq_puts(m, mmscope_damon_enabled ? "no DAMON events yet\n" :
+			 "not recording: write 1 to enable\n");
+	kvfree(snap);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(recent);
+
+static int damon_area_init(struct dentry *root)
+{
+	mmscope_kdamonds = kvcalloc(DAMON_MAX_KDAMONDS, sizeof(*mmscope_kdamonds), GFP_KERNEL);
+	if (!mmscope_kdamonds)
+		return -ENOMEM;
+	mmscope_damon_dir = debugfs_create_dir("damon", root);
+	debugfs_create_file("enable", 0600, mmscope_damon_dir, NULL, &enable_fops);
+	debugfs_create_file("recent", 0400, mmscope_damon_dir, NULL, &recent_fops);
+	return 0;
+}
+
+static void damon_area_exit(void)
+{
+	mutex_lock(&mmscope_damon_enable_lock);
+	if (mmscope_damon_enabled)
+		damon_probes_unregister();
+	mmscope_damon_enabled = false;
+	mutex_unlock(&mmscope_damon_enable_lock);
+	kvfree(mmscope_kdamonds);
+	mmscope_kdamonds = NULL;
+}
+
+const struct mmscope_area mmscope_damon_area = {
+	.name = "damon",
+	.init = damon_area_init,
+	.exit = damon_area_exit,
+};

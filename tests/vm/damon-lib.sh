@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the t-damon-*.sh guest tests (busybox sh).
+. /src/tests/vm/lib.sh
+
+ADMIN=/sys/kernel/mm/damon/admin/kdamonds
+[ -d "$ADMIN" ] || skip "no DAMON sysfs interface (CONFIG_DAMON_SYSFS) in this kernel"
+
+# Every readable DAMON sysfs file with its content, one per line, sorted.
+damon_snapshot() {
+	find /sys/kernel/mm/damon -type f | sort | while read -r f; do
+		printf '%s: %s\n' "$f" "$(cat "$f" 2>/dev/null | tr '\n' ' ')"
+	done
+}
+
+kd_file() { cat "$ADMIN/$1/$2"; }
+ctx_file() { cat "$ADMIN/$1/contexts/0/$2"; }
+
+# Stop every kdamond and forget ownership, so each test starts clean.
+damon_reset() {
+	n=$(cat "$ADMIN/nr_kdamonds")
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		[ "$(cat "$ADMIN/$i/state")" = on ] && echo off > "$ADMIN/$i/state"
+		i=$((i + 1))
+	done
+	echo 0 > "$ADMIN/nr_kdamonds"
+	rm -rf /run/mmscope
+}
+
+# A JSON number field of a one-line object: json_num JSON KEY
+json_num() { echo "$1" | sed -n "s/.*\"$2\":\([-0-9.e]*\).*/\1/p" | head -n 1; }
+json_str() { echo "$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+
+start_workload() {
+	mmscope damon workload "$@" > /tmp/workload.out &
+	WL=$!
+	# It prints its pid once its memory is populated (after a re-exec).
+	n=0
+	until grep -q '^pid ' /tmp/workload.out 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -gt 100 ] && fail "workload did not start"
+		sleep 0.1
+	done
+	WL=$(sed -n 's/^pid \([0-9]*\).*/\1/p' /tmp/workload.out)
+}
