@@ -32,7 +32,7 @@ if [ ! -f "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/mkinitramfs.sh" 
 	"$vm/mkinitramfs.sh" "$tree" "$initrd" || exit 2
 fi
 
-append="console=ttyS0 panic=-1 mmscope.mode=$mode mmscope.timeout=${MMSCOPE_TEST_TIMEOUT:-300}"
+append="console=ttyS0 panic=-1 mmscope.mode=$mode mmscope.timeout=${MMSCOPE_TEST_TIMEOUT:-300} mmscope.cpus=$cpus"
 append="$append ${MMSCOPE_VM_APPEND:-}"
 shares=(
 	-virtfs "local,path=$build,mount_tag=build,security_model=none,id=build"
