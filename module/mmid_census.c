@@ -108,6 +108,18 @@ static unsigned long mmid_census_page(struct mmid_census *c, struct page *page)
 	return nr;
 }
 
+/*
+ * Memory comes online, and ZONE_DEVICE memory collides with it, in whole
+ * subsections: one pfn_to_online_page() answers for all of its PFNs.
+ */
+#if defined(PAGES_PER_SUBSECTION)
+#define MMID_BLOCK_PFNS		PAGES_PER_SUBSECTION
+#elif defined(PAGES_PER_SECTION)
+#define MMID_BLOCK_PFNS		PAGES_PER_SECTION
+#else
+#define MMID_BLOCK_PFNS		1UL
+#endif
+
 static int mmid_census_scan(struct mmid_census *c)
 {
 	u64 start = ktime_get_ns();
@@ -119,19 +131,27 @@ static int mmid_census_scan(struct mmid_census *c)
 		unsigned long end = node_end_pfn(nid);
 
 		while (pfn < end) {
-			struct page *page = pfn_to_online_page(pfn);
-			unsigned long step = page ? mmid_census_page(c, page) : 1;
+			unsigned long block_end = min(ALIGN(pfn + 1, MMID_BLOCK_PFNS), end);
+			bool online = pfn_to_online_page(pfn);
 
-			step = min(step, end - pfn);
-			pfn += step;
-			c->pfns += step;
-			if (step >= budget) {
-				budget = MMID_RESCHED_PFNS;
-				cond_resched();
-				if (fatal_signal_pending(current))
-					return -EINTR;
-			} else {
-				budget -= step;
+			while (pfn < block_end) {
+				unsigned long step = 1;
+
+				if (online)
+					step = mmid_census_page(c, pfn_to_page(pfn));
+				else
+					step = block_end - pfn;
+				step = min(step, end - pfn);
+				pfn += step;
+				c->pfns += step;
+				if (step >= budget) {
+					budget = MMID_RESCHED_PFNS;
+					cond_resched();
+					if (fatal_signal_pending(current))
+						return -EINTR;
+				} else {
+					budget -= step;
+				}
 			}
 		}
 	}

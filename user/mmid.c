@@ -18,7 +18,7 @@ static void mmid_usage(FILE *out)
 		"       mmscope mmid [-j] census\n"
 		"       mmscope mmid [-j] audit\n"
 		"       mmscope mmid pfn PFN\n"
-		"       mmscope mmid trace\n"
+		"       mmscope mmid [-T] [-j] trace [interval] [count]\n"
 		"\n"
 		"Large folios remember up to two MM IDs with a mapcount each, plus a\n"
 		"\"maybe mapped shared\" bit (CONFIG_MM_ID).  These views show that state.\n"
@@ -33,10 +33,13 @@ static void mmid_usage(FILE *out)
 		"                   (from every process's page tables) against the kernel's\n"
 		"                   folio_maybe_mapped_shared(): false positives per order\n"
 		"  pfn PFN          the module's raw answer for one PFN\n"
-		"  trace            live rmap histograms (needs the rmap tracepoints of the\n"
-		"                   patch series)\n"
+		"  trace            live histograms of pages per rmap operation (PTE\n"
+		"                   batching), the large mapcount after it, and shared-bit\n"
+		"                   set/clear rates: from the patch series' rmap:folio_mm_id\n"
+		"                   tracepoint, else fentry on folio_*_rmap_ptes (no fork)\n"
 		"\n"
-		"  -j, --json   JSON output\n"
+		"  -j, --json   JSON output (JSON Lines for trace)\n"
+		"  -T           trace: a timestamp before each report\n"
 		"  -h, --help   this help\n"
 		"\n"
 		"Needs root and the mmscope module.\n"
@@ -44,7 +47,8 @@ static void mmid_usage(FILE *out)
 		"examples:\n"
 		"  mmscope mmid census\n"
 		"  mmscope mmid 1234 7f0000000000-7f0000400000\n"
-		"  mmscope mmid -j audit\n");
+		"  mmscope mmid -j audit\n"
+		"  mmscope mmid trace 5 3     three 5-second reports\n");
 }
 
 static int read_census(struct mmid_census *c)
@@ -173,19 +177,6 @@ static int pfn_run(const char *arg)
 	return EXIT_OK;
 }
 
-static int trace_run(void)
-{
-	char buf[4096];
-
-	if (read_file(MMSCOPE_DEBUGFS "/features", buf, sizeof(buf)) > 0 &&
-	    strstr(buf, "patch_rmap_tracepoints: y"))
-		errmsg("the rmap tracepoints are present but 'mmid trace' is not written yet");
-	else
-		errmsg("mmid trace needs the rmap MM-ID tracepoints of the patch series "
-		       "(patches/: mm/rmap: add MM-ID tracepoints); this kernel has none");
-	return EXIT_NOFEATURE;
-}
-
 static int parse_range(const char *s, unsigned long *start, unsigned long *end)
 {
 	char *p;
@@ -205,19 +196,23 @@ static int mmid_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "timestamp", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long start = 0, end = ~0UL;
-	bool json = false;
+	bool json = false, timestamp = false;
 	char *endp;
 	long pid;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jTh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'T':
+			timestamp = true;
 			break;
 		case 'h':
 			mmid_usage(stdout);
@@ -232,7 +227,7 @@ static int mmid_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[optind], "trace"))
-		return trace_run();
+		return mmid_trace_run(argc, argv, optind + 1, json, timestamp);
 	err = require_root("mmscope mmid");
 	if (err)
 		return err;

@@ -50,5 +50,6 @@ long mmid_task_mm_id(int fd, int pid, char *comm, size_t len);
 
 int mmid_proc_run(int pid, unsigned long start, unsigned long end, bool json);
 int mmid_audit_run(bool json);
+int mmid_trace_run(int argc, char **argv, int first, bool json, bool timestamp);
 
 #endif /* MMSCOPE_MMID_H */

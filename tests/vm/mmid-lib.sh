@@ -27,6 +27,7 @@ val() {
 mmid_start() {
 	rm -f "$WL_OUT"
 	"$WORKLOADS/mmid-thp" "$@" > "$WL_OUT" &
+	WL_PID=$!
 	local i=0
 	while ! grep -q '^ready' "$WL_OUT" 2>/dev/null; do
 		i=$((i + 1))
@@ -46,7 +47,12 @@ mmid_start() {
 mmid_stop() {
 	[ -n "$WL_A" ] || return 0
 	kill "$WL_A" 2>/dev/null
-	wait 2>/dev/null
+	# Only the workload: a test may have other background jobs running.
+	wait "$WL_PID" 2>/dev/null
+	# B and C die with A (PDEATHSIG); wait until they are gone too.
+	while kill -0 "$WL_B" 2>/dev/null || kill -0 "$WL_C" 2>/dev/null; do
+		sleep 0.1
+	done
 	WL_A=
 }
 

@@ -92,7 +92,8 @@ bad census extra
 WANT=1
 bad 4194303
 bad pfn $((1 << 40))
-WANT=4
-bad trace
+WANT=2
+bad trace 0
+bad trace 1 1 extra
 mmscope mmid -h | grep -q '^usage: mmscope mmid' || fail "no usage from -h"
 exit 0

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* mmscope mmid trace: what the BPF side counts, shared with user/. */
+#ifndef MMSCOPE_BPF_MMID_H
+#define MMSCOPE_BPF_MMID_H
+
+#include "hist_slots.h"
+
+/* The ops of the patch series' rmap:folio_mm_id tracepoint. */
+enum mmid_op {
+	MMID_OP_ADD_ANON,
+	MMID_OP_ADD_FILE,
+	MMID_OP_REMOVE,
+	MMID_OP_DUP_ANON,
+	MMID_OP_DUP_FILE,
+	MMID_NR_OPS,
+};
+
+struct mmid_trace_hists {
+	unsigned long long nr_pages[MMID_NR_OPS][HIST_LOG2_SLOTS];
+	unsigned long long large_mapcount[HIST_LOG2_SLOTS];
+	unsigned long long shared_set;
+	unsigned long long shared_clear;
+};
+
+#endif /* MMSCOPE_BPF_MMID_H */
