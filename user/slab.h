@@ -36,6 +36,8 @@ extern const char *const slab_stat_names[SLAB_NR_STATS];
 int slab_state_read(enum slab_backend want, struct slab_state *st);
 int slab_state_bpf(struct slab_state *st);
 int slab_state_module(struct slab_state *st);
+/* The module's tables in DIR (a copy of slab/ for tests). */
+int slab_state_module_dir(const char *dir, struct slab_state *st);
 void slab_state_free(struct slab_state *st);
 unsigned int slab_possible_nodes(void);
 /* The stat's index in slab_stat_names, or -1. */

@@ -216,11 +216,11 @@ static struct slab_cache_state *find(struct slab_state *st, const char *name)
 	return NULL;
 }
 
-static FILE *open_table(const char *file)
+static FILE *open_table(const char *dir, const char *file)
 {
-	char path[256];
+	char path[512];
 
-	snprintf(path, sizeof(path), SLAB_DEBUGFS "/%s", file);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return fopen(path, "re");
 }
 
@@ -232,13 +232,18 @@ static FILE *open_table(const char *file)
  */
 int slab_state_module(struct slab_state *st)
 {
+	return slab_state_module_dir(SLAB_DEBUGFS, st);
+}
+
+int slab_state_module_dir(const char *dir, struct slab_state *st)
+{
 	char line[512], name[SLAB_NAME_LEN + 16], stat[64];
 	struct slab_cache_state *c;
 	unsigned long long v;
 	FILE *f;
 
 	st->backend = "module";
-	f = open_table("caches");
+	f = open_table(dir, "caches");
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
@@ -258,7 +263,7 @@ int slab_state_module(struct slab_state *st)
 	}
 	fclose(f);
 
-	f = open_table("cpus");
+	f = open_table(dir, "cpus");
 	while (f && fgets(line, sizeof(line), f)) {
 		struct slab_rec_cpu r = { .type = SLAB_REC_CPU };
 
@@ -276,7 +281,7 @@ int slab_state_module(struct slab_state *st)
 	if (f)
 		fclose(f);
 
-	f = open_table("barns");
+	f = open_table(dir, "barns");
 	while (f && fgets(line, sizeof(line), f)) {
 		struct slab_rec_node r = { .type = SLAB_REC_NODE };
 
@@ -292,7 +297,7 @@ int slab_state_module(struct slab_state *st)
 	if (f)
 		fclose(f);
 
-	f = open_table("stats");
+	f = open_table(dir, "stats");
 	while (f && fgets(line, sizeof(line), f)) {
 		int i;
 

@@ -59,6 +59,7 @@ knob refill 0
 K=6 N=10
 knob batch $N
 knob iterations $K
+rm -f /tmp/h.err
 mmscope -v slab hist -k prefill -c mmscope_test -j > /tmp/h.json 2> /tmp/h.err &
 pid=$!
 n=0

@@ -13,9 +13,13 @@ knob batch 100
 knob iterations 3000
 knob cpus 0
 
-mmscope -v slab top -j -c mmscope_test 1 4 > /tmp/top.json 2> /tmp/top.err &
+mmscope -v slab top -j -c mmscope_test 1 5 > /tmp/top.json 2> /tmp/top.err &
 pid=$!
-sleep 1
+# Start the workload once top has sampled (its first report is out).
+n=0
+until [ -s /tmp/top.json ]; do
+	n=$((n + 1)); [ $n -gt 300 ] && fail "slab top printed nothing in 30 s"; sleep 0.1
+done
 knob run 1
 wait_run 120
 wait $pid || fail "slab top exited $?"
