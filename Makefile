@@ -12,6 +12,10 @@ V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 
 TEST_KDIR_FILE := $(BUILD)/kernel-patched.path
+STOCK_KDIR_FILE := $(BUILD)/kernel-stock.path
+# The unpatched kernel's module and VM results live apart from the patched
+# kernel's, so that neither run overwrites the other.
+STOCK_BUILD    := $(BUILD)/stock
 HOST_KDIR      := /lib/modules/$(shell uname -r)/build
 # KDIR defaults to this machine's kernel headers and, where there are none
 # (a host without module support), to the patched test kernel.
@@ -55,7 +59,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .DELETE_ON_ERROR:
 
 .PHONY: all deps kernel kernel-stock module bpf user workloads test host-test \
-	vm-prep vm-test vm-shell vm-run demo checkpatch clean distclean help
+	vm-prep vm-test vm-test-stock vm-shell vm-run demo checkpatch clean distclean help
 
 all: module user workloads
 
@@ -65,6 +69,7 @@ help:
 	@echo "make demo         boot the test VM, load mmscope.ko, run a workload, show the report"
 	@echo "make kernel       build the patched 7.2 test kernel into $(CACHE) (cached)"
 	@echo "make vm-test [T=glob]       VM tests only"
+	@echo "make vm-test-stock          the module on the unpatched kernel (make kernel-stock)"
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
 	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
@@ -83,7 +88,9 @@ kernel: deps
 
 kernel-stock: deps
 	$(Q)mkdir -p $(BUILD)
-	$(Q)tests/vm/build-kernel.sh $(CACHE) stock > $(BUILD)/kernel-stock.path
+	$(Q)tests/vm/build-kernel.sh $(CACHE) stock > $(STOCK_KDIR_FILE).tmp
+	$(Q)mv $(STOCK_KDIR_FILE).tmp $(STOCK_KDIR_FILE)
+	$(Q)echo "  KERNEL  $$(cat $(STOCK_KDIR_FILE))"
 
 # --- the module -----------------------------------------------------------
 
@@ -158,6 +165,13 @@ vm-prep: kernel
 
 vm-test: vm-prep
 	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) test '$(or $(T),*)'
+
+# The unpatched kernel must load the module and report the series' parts
+# as missing: the module tests only, with a module built against it.
+vm-test-stock: kernel-stock
+	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(STOCK_KDIR_FILE)) BUILD=$(STOCK_BUILD)
+	$(Q)MMSCOPE_VM_APPEND="mmscope.kernel=stock $${MMSCOPE_VM_APPEND:-}" \
+		tests/vm/qemu.sh "$$(cat $(STOCK_KDIR_FILE))" $(STOCK_BUILD) test 'module-*'
 
 test: deps
 	$(Q)tests/run-all.sh $(MAKE) $(BUILD)

@@ -5,7 +5,7 @@
 set -uo pipefail
 make=$1 build=$2
 mkdir -p "$build"
-rm -f "$build/host-counts" "$build/vm/counts"
+rm -f "$build/host-counts" "$build/vm/counts" "$build/stock/vm/counts"
 t0=$(date +%s)
 
 $make --no-print-directory host-test
@@ -15,6 +15,13 @@ read -r hp hf hs < "$build/host-counts" 2>/dev/null || { hp=0; hf=1; hs=0; }
 $make --no-print-directory vm-test
 vm_rc=$?
 read -r vp vf vs < "$build/vm/counts" 2>/dev/null || { vp=0; vf=1; vs=0; }
+
+# The unpatched kernel: the module loads and reports the series missing.
+$make --no-print-directory vm-test-stock
+stock_rc=$?
+read -r sp sf ss < "$build/stock/vm/counts" 2>/dev/null || { sp=0; sf=1; ss=0; }
+vp=$((vp + sp)) vf=$((vf + sf)) vs=$((vs + ss))
+[ $stock_rc = 0 ] || vm_rc=$stock_rc
 
 pass=$((hp + vp)) fail=$((hf + vf)) skip=$((hs + vs))
 # A harness failure with no failed test still fails the run.

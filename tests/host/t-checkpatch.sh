@@ -29,7 +29,9 @@ listed=$(sed -e 's/#.*//' patches/series)
 bad=
 for p in $listed; do
 	if [ -f "patches/$p" ]; then
-		check "patch-${p%.patch}" "patches/$p"
+		# On stdin: checkpatch reads a file git tracks as source, not
+		# as a patch, whatever its name.
+		check "patch-${p%.patch}" - < "patches/$p"
 	else
 		bad="$bad $p(missing)"
 	fi

@@ -15,7 +15,8 @@ if [ -n "$out" ]; then
 	status=1
 fi
 for p in $(sed -e 's/#.*//' patches/series); do
-	out=$(perl "$cp" --strict --no-tree --terse --show-types "patches/$p" 2>&1 |
+	# On stdin: checkpatch reads a file git tracks as source, not as a patch.
+	out=$(perl "$cp" --strict --no-tree --terse --show-types - < "patches/$p" 2>&1 |
 		grep -E 'ERROR|WARNING|CHECK')
 	if [ -n "$out" ]; then
 		echo "$out"

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The module's features file reports each part of the patch series as the
+# running kernel has it: all y on the patched test kernel, all n on the
+# stock one (`make vm-test-stock` boots it with mmscope.kernel=stock).
+. /src/tests/vm/lib.sh
+
+kind=patched
+for w in $(cat /proc/cmdline); do
+	case $w in mmscope.kernel=*) kind=${w#*=} ;; esac
+done
+want=y
+[ "$kind" = stock ] && want=n
+
+load_module
+for p in patch_slab_tracepoints patch_slab_introspection \
+	 patch_rmap_tracepoints patch_damon_exports; do
+	got=$(field "$DBG/features" "$p") || fail "no $p line in features"
+	expect_eq "$p ($kind kernel)" "$(echo "$got" | cut -c1)" "$want"
+done
+
+# What the kernel itself has must agree with what the module reports.
+have() { [ -d "/sys/kernel/tracing/events/$1" ] && echo y || echo n; }
+expect_eq "tracefs events/slab ($kind kernel)" "$(have slab)" "$want"
+expect_eq "tracefs events/rmap ($kind kernel)" "$(have rmap)" "$want"
+sym=n
+grep -q ' kmem_cache_get_sheaf_info$' /proc/kallsyms && sym=y
+expect_eq "kmem_cache_get_sheaf_info in kallsyms ($kind kernel)" "$sym" "$want"
+unload_module
+exit 0

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rmap:folio_mm_id (patches/ 0003) follows a 2 MiB anonymous THP through
+# fault, fork, the child's munmap and the parent's munmap, with the slots,
+# mapcounts and shared bit the MM-ID scheme prescribes after each step.
+. /src/tests/vm/lib.sh
+
+grep -q "mmscope.kernel=stock" /proc/cmdline && skip "stock kernel: no patch series"
+
+T=/sys/kernel/tracing
+EV=$T/events/rmap/folio_mm_id
+[ -d "$EV" ] || fail "no $EV: the kernel lacks the rmap tracepoint patch"
+# The test kernel has no madvise() (no CONFIG_ADVISE_SYSCALLS).
+echo always > /sys/kernel/mm/transparent_hugepage/enabled
+
+echo 0 > $T/tracing_on
+echo > $T/trace
+echo 4096 > $T/buffer_size_kb
+echo 1 > "$EV/enable"
+echo 1 > $T/tracing_on
+out=$("$WORKLOADS/thp_fork") || { echo "$out"; fail "thp_fork failed"; }
+echo 0 > $T/tracing_on
+echo 0 > "$EV/enable"
+echo "$out"
+
+pfn=$(echo "$out" | sed -n 's/^pfn=\(0x[0-9a-f]*\) .*/\1/p')
+[ -n "$pfn" ] || fail "thp_fork printed no pfn"
+grep "folio_mm_id: pfn=$pfn " $T/trace | sed 's/.*folio_mm_id: //' > /tmp/rmap.ev
+cat /tmp/rmap.ev
+expect_eq "events for pfn $pfn" "$(wc -l < /tmp/rmap.ev)" 4
+
+# ev N FIELD: the value of FIELD=... in the Nth event
+ev() { sed -n "${1}p" /tmp/rmap.ev | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+P=$(ev 1 mm_id)
+C=$(ev 2 mm_id)
+[ -n "$P" ] && [ "$P" != 0 ] || fail "parent mm_id '$P'"
+[ -n "$C" ] && [ "$C" != 0 ] && [ "$C" != "$P" ] || fail "child mm_id '$C' (parent $P)"
+
+check() { # N op mm_id slot0 slot1 large entire shared
+	expect_eq "event $1 order" "$(ev "$1" order)" 9
+	expect_eq "event $1 nr_pages" "$(ev "$1" nr_pages)" 512
+	expect_eq "event $1 op" "$(ev "$1" op)" "$2"
+	expect_eq "event $1 mm_id" "$(ev "$1" mm_id)" "$3"
+	expect_eq "event $1 slot0" "$(ev "$1" slot0)" "$4"
+	expect_eq "event $1 slot1" "$(ev "$1" slot1)" "$5"
+	expect_eq "event $1 large_mapcount" "$(ev "$1" large_mapcount)" "$6"
+	expect_eq "event $1 entire_mapcount" "$(ev "$1" entire_mapcount)" "$7"
+	expect_eq "event $1 shared" "$(ev "$1" shared)" "$8"
+}
+# The fault maps the new THP with a PMD for the parent.
+check 1 add_anon "$P" "$P:1" 0:0 1 1 0-\>0
+# Fork duplicates the PMD into the child, which takes the second slot:
+# two MMs map it, so the "maybe mapped shared" bit is set.
+check 2 dup_anon "$C" "$P:1" "$C:1" 2 2 0-\>1
+# The child unmaps: its slot is freed, the parent owns all mappings again
+# and the bit is cleared.
+check 3 remove "$C" "$P:1" 0:0 1 1 1-\>0
+# The parent unmaps: no mappings and both slots free.
+check 4 remove "$P" 0:0 0:0 0 0 0-\>0
+exit 0
