@@ -59,8 +59,6 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .DELETE_ON_ERROR:
 
 .PHONY: all deps kernel kernel-stock kernel-release module bpf user workloads test host-test \
-	vm-prep vm-test vm-shell vm-run demo checkpatch clean distclean help
-.PHONY: all deps kernel kernel-stock module bpf user workloads test host-test \
 	vm-prep vm-test vm-test-stock vm-shell vm-run demo checkpatch clean distclean help
 
 all: module user workloads
@@ -98,9 +96,7 @@ kernel-stock kernel-release: kernel-%: deps
 	$(Q)tests/vm/build-kernel.sh $(CACHE) $(if $(filter release,$*),patched-release,stock) \
 		> $(BUILD)/kernel-$*.path.tmp
 	$(Q)mv $(BUILD)/kernel-$*.path.tmp $(BUILD)/kernel-$*.path
-	$(Q)tests/vm/build-kernel.sh $(CACHE) stock > $(STOCK_KDIR_FILE).tmp
-	$(Q)mv $(STOCK_KDIR_FILE).tmp $(STOCK_KDIR_FILE)
-	$(Q)echo "  KERNEL  $$(cat $(STOCK_KDIR_FILE))"
+	$(Q)echo "  KERNEL  $$(cat $(BUILD)/kernel-$*.path)"
 
 # --- the module -----------------------------------------------------------
 

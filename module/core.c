@@ -11,6 +11,8 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "mmscope.h"
 
@@ -22,6 +24,31 @@ static const struct mmscope_area *const mmscope_areas[] = {
 };
 
 static struct dentry *mmscope_root;
+
+/*
+ * A switch file takes exactly "0", "1", "on" or "off", with an optional
+ * newline.  kstrtobool() looks at the first character only and would take
+ * "1.5" or "0x" as a yes or a no.
+ */
+int mmscope_bool_from_user(const char __user *buf, size_t len, bool *val)
+{
+	char word[8];
+
+	if (!len || len >= sizeof(word))
+		return -EINVAL;
+	if (copy_from_user(word, buf, len))
+		return -EFAULT;
+	word[len] = '\0';
+	if (word[len - 1] == '\n')
+		word[len - 1] = '\0';
+	if (!strcmp(word, "1") || !strcmp(word, "on"))
+		*val = true;
+	else if (!strcmp(word, "0") || !strcmp(word, "off"))
+		*val = false;
+	else
+		return -EINVAL;
+	return 0;
+}
 
 static void mmscope_exit_areas(int count)
 {

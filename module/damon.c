@@ -211,7 +211,7 @@ static ssize_t enable_write(struct file *file, const char __user *buf, size_t le
 	bool on;
 	int err;
 
-	err = kstrtobool_from_user(buf, len, &on);
+	err = mmscope_bool_from_user(buf, len, &on);
 	if (err)
 		return err;
 	if (!HAVE_DAMON_PROBES)

@@ -6,6 +6,7 @@
 #define _MMSCOPE_H
 
 #include <linux/dcache.h>
+#include <linux/types.h>
 
 #define MMSCOPE_VERSION "0.1.0"
 
@@ -24,5 +25,7 @@ extern const struct mmscope_area mmscope_features_area;
 extern const struct mmscope_area mmscope_mmid_area;
 extern const struct mmscope_area mmscope_slab_area;
 extern const struct mmscope_area mmscope_damon_area;
+
+int mmscope_bool_from_user(const char __user *buf, size_t len, bool *val);
 
 #endif /* _MMSCOPE_H */

@@ -250,7 +250,7 @@ static ssize_t cache_write(struct file *file, const char __user *buf, size_t len
 	bool create;
 	int err;
 
-	err = kstrtobool_from_user(buf, len, &create);
+	err = mmscope_bool_from_user(buf, len, &create);
 	if (err)
 		return err;
 	mutex_lock(&mmscope_slab_lock);
@@ -296,7 +296,7 @@ static ssize_t run_write(struct file *file, const char __user *buf, size_t len, 
 	bool start;
 	int err;
 
-	err = kstrtobool_from_user(buf, len, &start);
+	err = mmscope_bool_from_user(buf, len, &start);
 	if (err)
 		return err;
 	mutex_lock(&mmscope_slab_lock);

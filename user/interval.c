@@ -67,9 +67,20 @@ bool interval_next(struct interval_opts *o, long printed)
 	if (mmscope_exiting || (o->count && printed >= o->count))
 		return false;
 	if (!o->interval) {
-		/* One report at the end: wait for Ctrl-C. */
+		sigset_t stop, old;
+
+		/*
+		 * One report at the end: wait for Ctrl-C.  The signals stay
+		 * blocked between the flag check and the wait, so one that
+		 * arrives in between is not lost.
+		 */
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		sigprocmask(SIG_BLOCK, &stop, &old);
 		while (!mmscope_exiting)
-			pause();
+			sigsuspend(&old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return true;
 	}
 	sleep(o->interval);	/* a signal cuts it short; report what we have */

@@ -17,8 +17,20 @@ for f in $files; do
 	case $(stat -c %a "$f") in 400|600|200) ;; *) fail "$f has mode $(stat -c %a "$f")" ;; esac
 done
 
-"$WORKLOADS/fuzz-files" -n 10000 -t 4 -s $$ $files > /tmp/fuzz.out 2>&1
+# Files that start work (slab/run) are fuzzed last, once the workload's
+# parameters are back to the smallest run, so that every accepted "1"
+# starts a run that ends at once.
+actions=$(echo "$files" | grep '/slab/run$')
+params=$(echo "$files" | grep -v '/slab/run$')
+"$WORKLOADS/fuzz-files" -n 10000 -t 4 -s $$ $params > /tmp/fuzz.out 2>&1
 rc=$?
+if [ -n "$actions" ]; then
+	echo 0 > "$DBG/slab/run"
+	echo 1 > "$DBG/slab/iterations" && echo 1 > "$DBG/slab/batch" ||
+		fail "cannot reset the slab workload's parameters after fuzzing"
+	"$WORKLOADS/fuzz-files" -n 10000 -t 4 -s $$ $actions >> /tmp/fuzz.out 2>&1 || rc=$?
+	echo 0 > "$DBG/slab/run"
+fi
 cat /tmp/fuzz.out
 [ $rc = 0 ] || fail "$(grep '^FAIL' /tmp/fuzz.out | head -n 1)"
 expect_eq "files fuzzed" "$(grep -c '^ok ' /tmp/fuzz.out)" "$(echo "$files" | wc -l)"
