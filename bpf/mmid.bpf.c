@@ -38,11 +38,18 @@ static __always_inline bool shared_bit(struct folio *folio)
 
 static __always_inline void record(int op, struct folio *folio, int nr, int before_bit)
 {
+	unsigned int o = op;
 	bool after;
 
-	if (op < 0 || op >= MMID_NR_OPS)
+	/*
+	 * One opaque copy, checked and then used: clang otherwise indexes
+	 * with a second, unchecked copy of the tracepoint argument and the
+	 * verifier refuses the program.
+	 */
+	asm volatile("" : "+r"(o));
+	if (o >= MMID_NR_OPS)
 		return;
-	__sync_fetch_and_add(&hists.nr_pages[op][hist_log2_slot(nr > 0 ? nr : 0) & 127], 1);
+	__sync_fetch_and_add(&hists.nr_pages[o][hist_log2_slot(nr > 0 ? nr : 0) & 127], 1);
 	if (!folio_large(folio))
 		return;
 	__sync_fetch_and_add(&hists.large_mapcount[hist_log2_slot(

@@ -31,7 +31,10 @@ for t in "$dir"/t-*.sh; do
 	log=$logs/$name.log
 	splats_before=$(kernel_splats | wc -l)
 	t0=$(now)
-	timeout -s KILL "$timeout_s" sh "$t" > "$log" 2>&1
+	# A test may ask for more time: a "# vm-timeout: SECONDS" line.
+	limit=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\)$/\1/p' "$t")
+	limit=${limit:-$timeout_s}
+	timeout -s KILL "$limit" sh "$t" > "$log" 2>&1
 	rc=$?
 	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 	reason=$(grep -E '^(FAIL|SKIP): ' "$log" | head -n 1 | cut -d' ' -f2-)
@@ -47,7 +50,7 @@ for t in "$dir"/t-*.sh; do
 		[ -n "$reason" ] || reason="skipped without a reason (a bug in the test)"
 	elif [ $rc = 137 ]; then
 		status=FAIL
-		reason="timed out after ${timeout_s}s"
+		reason="timed out after ${limit}s"
 	else
 		status=FAIL
 		[ -n "$reason" ] || reason="exit status $rc"

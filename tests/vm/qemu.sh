@@ -9,7 +9,7 @@
 # The repository is shared read-only at /src, BUILD_DIR read-write at
 # /mmscope, and for `run` the script's directory read-only at /script.
 # Environment: MMSCOPE_VM_MEM (MiB, default 2048), MMSCOPE_VM_CPUS (2),
-# MMSCOPE_VM_TIMEOUT (seconds for the whole run, default 1800),
+# MMSCOPE_VM_TIMEOUT (seconds for the whole run, default 3600),
 # MMSCOPE_VM_APPEND (extra kernel command line).
 set -uo pipefail
 
@@ -18,7 +18,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
 mem=${MMSCOPE_VM_MEM:-2048}
 cpus=${MMSCOPE_VM_CPUS:-2}
-limit=${MMSCOPE_VM_TIMEOUT:-1800}
+limit=${MMSCOPE_VM_TIMEOUT:-3600}
 out=$build/vm
 mkdir -p "$out"
 

@@ -144,7 +144,7 @@ static void *reader(void *arg)
 	static __thread char buf[1 << 16];
 	int i;
 
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < 100; i++) {
 		int fd = open(st->path, O_RDONLY);
 		ssize_t r, total = 0;
 
@@ -152,8 +152,8 @@ static void *reader(void *arg)
 			return NULL;
 		if (i % 3 == 0) {
 			/* A whole read, in small random pieces. */
-			while ((r = read(fd, buf + total, 1 + rand_r(&rs) % 97)) > 0 &&
-			       total < (ssize_t)sizeof(buf) - 100)
+			while (total < (ssize_t)sizeof(buf) - 100 &&
+			       (r = read(fd, buf + total, 1 + rand_r(&rs) % 97)) > 0)
 				total += r;
 			pthread_mutex_lock(&st->lock);
 			st->reads++;
