@@ -161,7 +161,7 @@ $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
 
 workloads: $(WORK_BINS)
 
-host-test: deps user $(UNIT_BINS)
+host-test: deps user workloads $(UNIT_BINS)
 	$(Q)tests/host/run.sh $(BUILD)
 
 # The guest always gets a module built against the test kernel, whatever
