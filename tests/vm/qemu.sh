@@ -72,13 +72,27 @@ start=$(date +%s.%N)
 timeout -k 10 "$limit" "${qemu[@]}" -monitor none -serial stdio < /dev/null 2>&1 |
 	sed -u 's/\r$//' | tee "$log" |
 	if [ "$mode" = test ]; then
-		awk '/^MMSCOPE-RESULT / { r = $2; n = $3; s = $4
-			$1 = $2 = $3 = $4 = ""; sub(/^ +/, "")
-			printf "%-4s  vm/%-32s %6ss  %s\n", r, n, s, $0; fflush() }
-		     /^    [^ |]+\| / { print; fflush() }'
+		set -f
+		# A shell loop, not awk: mawk reads its input in blocks, and the
+		# report should show each test as it finishes.
+		while IFS= read -r line; do
+			case $line in
+			"MMSCOPE-RESULT "*)
+				set -- $line
+				printf '%-4s  vm/%-32s %6ss  %s\n' "$2" "$3" "$4" "${line#* * * * }"
+				;;
+			"    "*"| "*) printf '%s\n' "$line" ;;
+			esac
+		done
 	else
-		awk '/^MMSCOPE-EXIT=/ { exit } started { print; fflush() }
-		     /^MMSCOPE-START$/ { started = 1 }'
+		started=
+		while IFS= read -r line; do
+			case $line in
+			MMSCOPE-EXIT=*) break ;;
+			MMSCOPE-START) started=1 ;;
+			*) [ -n "$started" ] && printf '%s\n' "$line" ;;
+			esac
+		done
 		cat > /dev/null
 	fi
 qrc=${PIPESTATUS[0]}
