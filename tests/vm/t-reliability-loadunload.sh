@@ -11,7 +11,7 @@ CYCLES=${CYCLES:-100}
 unload_module
 slabs_before=$(ls /sys/kernel/slab | sort)
 
-"$WORKLOADS/stress-mm" 600 8 > /tmp/stress.log 2>&1 &
+"$WORKLOADS/stress-mm" 3600 8 > /tmp/stress.log 2>&1 &
 stress=$!
 damon_started=$(damon_start_paddr) || fail "could not start a DAMON paddr kdamond"
 trap 'kill $stress 2>/dev/null; damon_stop "$damon_started"' EXIT
@@ -26,6 +26,7 @@ while [ $i -lt $CYCLES ]; do
 	[ -e /sys/kernel/mmscope ] && fail "cycle $i: /sys/kernel/mmscope left behind"
 done
 echo "ok: $CYCLES load/use/unload cycles under churn"
+# It runs for an hour: gone now means it failed.
 kill -0 $stress 2>/dev/null || fail "the background workload died: $(cat /tmp/stress.log)"
 
 # rmmod while a reader holds a file open: the open file pins the module
