@@ -189,6 +189,9 @@ static ssize_t cpus_write(struct file *file, const char __user *buf, size_t len,
 	err = user_word(buf, len, word, sizeof(word));
 	if (err)
 		return err;
+	/* cpulist_parse() stops at a newline: one line only. */
+	if (strchr(word, '\n'))
+		return -EINVAL;
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		return -ENOMEM;
 	err = cpulist_parse(word, mask);
