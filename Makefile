@@ -69,7 +69,7 @@ help:
 	@echo "make demo         boot the test VM, load mmscope.ko, run a workload, show the report"
 	@echo "make kernel       build the patched 7.2 debug test kernel into $(CACHE) (cached)"
 	@echo "make kernel-stock / kernel-release   unpatched / patched kernels without debug options"
-	@echo "make vm-test [T=glob]       VM tests only"
+	@echo "make vm-test [T=glob,...]   VM tests only"
 	@echo "make vm-test-stock          the module on the unpatched kernel (make kernel-stock)"
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"

@@ -174,8 +174,7 @@ static int mmid_no_page(unsigned long pfn)
 	return pfn >= end ? -ERANGE : -ENODEV;
 }
 
-/* Fills @sb with the answer for @pfn; an error means "no answer". */
-static int mmid_query_pfn(unsigned long pfn, struct seq_buf *sb)
+static int mmid_answer_pfn(unsigned long pfn, struct seq_buf *sb)
 {
 	struct folio *folio;
 	struct page *page;
@@ -220,6 +219,16 @@ static int mmid_query_pfn(unsigned long pfn, struct seq_buf *sb)
 		folio_put(folio);
 	}
 	return 0;
+}
+
+/* Fills @sb with the answer for @pfn; an error means "no answer". */
+static int mmid_query_pfn(unsigned long pfn, struct seq_buf *sb)
+{
+	int idx = mmid_memmap_lock();
+	int err = mmid_answer_pfn(pfn, sb);
+
+	mmid_memmap_unlock(idx);
+	return err;
 }
 
 static int mmid_query_task(unsigned long nr, struct seq_buf *sb)
@@ -352,13 +361,28 @@ static const struct file_operations mmid_query_fops = {
 
 static int mmid_area_init(struct dentry *root)
 {
-	struct dentry *dir = debugfs_create_dir("mmid", root);
+	struct dentry *dir;
+	int err;
 
-	if (IS_ERR(dir))
+	err = mmid_memmap_init();
+	if (err)
+		return err;
+	dir = debugfs_create_dir("mmid", root);
+	if (IS_ERR(dir)) {
+		mmid_memmap_exit();
 		return PTR_ERR(dir);
+	}
 	debugfs_create_file("pfn", 0600, dir, mmid_query_pfn, &mmid_query_fops);
 	debugfs_create_file("task", 0600, dir, mmid_query_task, &mmid_query_fops);
-	return mmid_census_init(dir);
+	err = mmid_census_init(dir);
+	if (err)
+		mmid_memmap_exit();
+	return err;
+}
+
+static void mmid_area_exit(void)
+{
+	mmid_memmap_exit();
 }
 
 #else /* !CONFIG_MM_ID */
@@ -369,9 +393,14 @@ static int mmid_area_init(struct dentry *root)
 	return 0;
 }
 
+static void mmid_area_exit(void)
+{
+}
+
 #endif /* CONFIG_MM_ID */
 
 const struct mmscope_area mmscope_mmid_area = {
 	.name = "mmid",
 	.init = mmid_area_init,
+	.exit = mmid_area_exit,
 };

@@ -44,4 +44,13 @@ enum mmid_state mmid_classify(const struct mmid_snap *s);
 
 int mmid_census_init(struct dentry *dir);
 
+/*
+ * pfn_to_online_page() and every read of the page it returns go between
+ * these two; the page cannot be poisoned by memory offlining meanwhile.
+ */
+int mmid_memmap_lock(void);
+void mmid_memmap_unlock(int idx);
+int mmid_memmap_init(void);
+void mmid_memmap_exit(void);
+
 #endif /* _MMSCOPE_MMID_H */

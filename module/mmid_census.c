@@ -120,6 +120,20 @@ static unsigned long mmid_census_page(struct mmid_census *c, struct page *page)
 #define MMID_BLOCK_PFNS		1UL
 #endif
 
+/*
+ * Counts the folios that start in [@pfn, @end), one online subsection, and
+ * returns how many PFNs it covered: up to the end of the last folio seen.
+ */
+static unsigned long mmid_census_block(struct mmid_census *c, unsigned long pfn,
+				       unsigned long end)
+{
+	unsigned long first = pfn;
+
+	while (pfn < end)
+		pfn += mmid_census_page(c, pfn_to_page(pfn));
+	return pfn - first;
+}
+
 static int mmid_census_scan(struct mmid_census *c)
 {
 	u64 start = ktime_get_ns();
@@ -132,26 +146,22 @@ static int mmid_census_scan(struct mmid_census *c)
 
 		while (pfn < end) {
 			unsigned long block_end = min(ALIGN(pfn + 1, MMID_BLOCK_PFNS), end);
-			bool online = pfn_to_online_page(pfn);
+			unsigned long step = block_end - pfn;
+			int idx = mmid_memmap_lock();
 
-			while (pfn < block_end) {
-				unsigned long step = 1;
-
-				if (online)
-					step = mmid_census_page(c, pfn_to_page(pfn));
-				else
-					step = block_end - pfn;
-				step = min(step, end - pfn);
-				pfn += step;
-				c->pfns += step;
-				if (step >= budget) {
-					budget = MMID_RESCHED_PFNS;
-					cond_resched();
-					if (fatal_signal_pending(current))
-						return -EINTR;
-				} else {
-					budget -= step;
-				}
+			if (pfn_to_online_page(pfn))
+				step = mmid_census_block(c, pfn, block_end);
+			mmid_memmap_unlock(idx);
+			step = min(step, end - pfn);	/* a folio past the node's end */
+			pfn += step;
+			c->pfns += step;
+			if (step >= budget) {
+				budget = MMID_RESCHED_PFNS;
+				cond_resched();
+				if (fatal_signal_pending(current))
+					return -EINTR;
+			} else {
+				budget -= step;
 			}
 		}
 	}

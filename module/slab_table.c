@@ -3,7 +3,7 @@
  * Sheaf state tables from the patch series' slab introspection API, in the
  * layout `mmscope slab -b module` parses (see user/slab_state.c):
  *   caches: name object_size sheaf_capacity
- *   cpus:   name cpu main_size main_cap spare_size spare_cap rcu_size rcu_cap
+ *   sheaves: name cpu main_size main_cap spare_size spare_cap rcu_size rcu_cap
  *   barns:  name node nr_full nr_empty
  *   stats:  name stat value      (CONFIG_SLUB_STATS only)
  * Without the API (an unpatched kernel) no table is created and the
@@ -127,7 +127,7 @@ static const struct file_operations table_fops = {
 void mmscope_slab_tables_init(struct dentry *dir)
 {
 	debugfs_create_file("caches", 0400, dir, (void *)TABLE_CACHES, &table_fops);
-	debugfs_create_file("cpus", 0400, dir, (void *)TABLE_CPUS, &table_fops);
+	debugfs_create_file("sheaves", 0400, dir, (void *)TABLE_CPUS, &table_fops);
 	debugfs_create_file("barns", 0400, dir, (void *)TABLE_BARNS, &table_fops);
 	if (kmem_cache_nr_stats())
 		debugfs_create_file("stats", 0400, dir, (void *)TABLE_STATS, &table_fops);

@@ -263,7 +263,7 @@ int slab_state_module_dir(const char *dir, struct slab_state *st)
 	}
 	fclose(f);
 
-	f = open_table(dir, "cpus");
+	f = open_table(dir, "sheaves");
 	while (f && fgets(line, sizeof(line), f)) {
 		struct slab_rec_cpu r = { .type = SLAB_REC_CPU };
 

@@ -56,7 +56,7 @@ static void module_tables_parse(void)
 	put(dir, "caches", "# cache object_size sheaf_capacity\n"
 		"maple_node 256 32\n"
 		"a_cache_name_that_is_longer_than_the_limit_of_bpf_ 64 120\n");
-	put(dir, "cpus", "# header\n"
+	put(dir, "sheaves", "# header\n"
 		"maple_node 0 9 32 14 32 26 32\n"
 		"maple_node 1 7 32 0 0 3 32\n"
 		"a_cache_name_that_is_longer_than_the_limit_of_bpf_ 0 1 120 0 0 0 0\n");
@@ -80,7 +80,7 @@ static void module_tables_parse(void)
 	      c->stats_mask == 1u << SLAB_ST_SHEAF_REFILL, "stats");
 	slab_state_free(&st);
 	for (unsigned int i = 0; i < 4; i++) {
-		static const char *const files[] = { "caches", "cpus", "barns", "stats" };
+		static const char *const files[] = { "caches", "sheaves", "barns", "stats" };
 		char path[512];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);

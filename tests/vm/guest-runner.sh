@@ -27,7 +27,13 @@ failed=0
 for t in "$dir"/t-*.sh; do
 	name=$(basename "$t" .sh)
 	name=${name#t-}
-	case $name in $filter) ;; *) continue ;; esac
+	selected=
+	set -f	# comma-separated patterns for test names, not files
+	for pattern in $(echo "$filter" | tr , ' '); do
+		case $name in $pattern) selected=1 ;; esac
+	done
+	set +f
+	[ -n "$selected" ] || continue
 	log=$logs/$name.log
 	splats_before=$(kernel_splats | wc -l)
 	t0=$(now)

@@ -3,7 +3,10 @@
 # rmap:folio_mm_id (patches/ 0003) follows a 2 MiB anonymous THP through
 # fault, fork, the child's munmap and the parent's munmap, with the slots,
 # mapcounts and shared bit the MM-ID scheme prescribes after each step.
+# The workload stops after each step, and the folio's state read through
+# the module's mmid/pfn then must be what the step's event reported.
 . /src/tests/vm/lib.sh
+. /src/tests/vm/mmid-lib.sh
 
 grep -q "mmscope.kernel=stock" /proc/cmdline && skip "stock kernel: no patch series"
 
@@ -18,19 +21,67 @@ echo > $T/trace
 echo 4096 > $T/buffer_size_kb
 echo 1 > "$EV/enable"
 echo 1 > $T/tracing_on
-out=$("$WORKLOADS/thp_fork") || { echo "$out"; fail "thp_fork failed"; }
+
+load_module
+rm -f /tmp/rmap.go /tmp/rmap.out
+mkfifo /tmp/rmap.go
+"$WORKLOADS/thp_fork" step < /tmp/rmap.go > /tmp/rmap.out 2>&1 &
+wl=$!
+exec 4> /tmp/rmap.go
+
+# wait_step LINE: until the workload has printed LINE and holds still.
+wait_step() {
+	local i=0
+	until grep -q "^$1\$" /tmp/rmap.out; do
+		kill -0 $wl 2>/dev/null || fail "thp_fork stopped before '$1': $(cat /tmp/rmap.out)"
+		i=$((i + 1))
+		[ $i -lt 300 ] || fail "thp_fork did not reach '$1' in 60 s"
+		sleep 0.2
+	done
+}
+
+# ev N FIELD: the value of FIELD=... in the Nth event for the THP
+ev() {
+	grep "folio_mm_id: pfn=$pfn " $T/trace | sed -n "${1}p" |
+		sed 's/.*folio_mm_id: //' | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# agree N: the module's view of the folio now is the state event N left.
+agree() {
+	local a shared
+	a=$(mmid_q pfn $((pfn))) || fail "mmid/pfn $pfn: no answer"
+	expect_eq "step $1: module slot0" \
+		"$(val "$a" slot0_mm_id):$(val "$a" slot0_mapcount)" "$(ev "$1" slot0)"
+	expect_eq "step $1: module slot1" \
+		"$(val "$a" slot1_mm_id):$(val "$a" slot1_mapcount)" "$(ev "$1" slot1)"
+	expect_eq "step $1: module large_mapcount" \
+		"$(val "$a" large_mapcount)" "$(ev "$1" large_mapcount)"
+	expect_eq "step $1: module entire_mapcount" \
+		"$(val "$a" entire_mapcount)" "$(ev "$1" entire_mapcount)"
+	shared=$(ev "$1" shared)
+	expect_eq "step $1: module shared_bit" "$(val "$a" shared_bit)" "${shared#*>}"
+}
+
+wait_step mapped
+pfn=$(sed -n 's/^pfn=\(0x[0-9a-f]*\) .*/\1/p' /tmp/rmap.out)
+[ -n "$pfn" ] || fail "thp_fork found no THP: $(cat /tmp/rmap.out)"
+agree 1
+echo >&4
+wait_step forked
+agree 2
+echo >&4
+wait_step child-unmapped
+agree 3
+echo >&4
+wait $wl || fail "thp_fork failed: $(cat /tmp/rmap.out)"
+exec 4>&-
 echo 0 > $T/tracing_on
 echo 0 > "$EV/enable"
-echo "$out"
+cat /tmp/rmap.out
 
-pfn=$(echo "$out" | sed -n 's/^pfn=\(0x[0-9a-f]*\) .*/\1/p')
-[ -n "$pfn" ] || fail "thp_fork printed no pfn"
 grep "folio_mm_id: pfn=$pfn " $T/trace | sed 's/.*folio_mm_id: //' > /tmp/rmap.ev
 cat /tmp/rmap.ev
 expect_eq "events for pfn $pfn" "$(wc -l < /tmp/rmap.ev)" 4
-
-# ev N FIELD: the value of FIELD=... in the Nth event
-ev() { sed -n "${1}p" /tmp/rmap.ev | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 P=$(ev 1 mm_id)
 C=$(ev 2 mm_id)
@@ -58,4 +109,5 @@ check 2 dup_anon "$C" "$P:1" "$C:1" 2 2 0-\>1
 check 3 remove "$C" "$P:1" 0:0 1 1 1-\>0
 # The parent unmaps: no mappings and both slots free.
 check 4 remove "$P" 0:0 0:0 0 0 0-\>0
+unload_module
 exit 0

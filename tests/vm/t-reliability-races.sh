@@ -12,12 +12,14 @@ stress=$!
 
 # Offline and online memory blocks in a loop; blocks holding unmovable
 # pages refuse (EBUSY), which is fine: the ones that go offline are the race.
+# offline_pages() retries migration until a signal arrives, so each try is
+# bounded.
 (
 	end=$(($(date +%s) + SECONDS_TO_RUN))
 	cycles=0
 	while [ "$(date +%s)" -lt $end ]; do
 		for b in /sys/devices/system/memory/memory*; do
-			if echo offline > "$b/state" 2>/dev/null; then
+			if timeout 5 sh -c "echo offline > $b/state" 2>/dev/null; then
 				cycles=$((cycles + 1))
 				echo online > "$b/state" || echo "cannot online $b again"
 			fi

@@ -10,8 +10,12 @@
  *
  * THP must be enabled ("always", or "madvise" where madvise() exists).
  *
- * usage: thp_fork [bench N]   bench: N rounds of map/touch/fork/unmap,
- *                             prints the elapsed nanoseconds per round
+ * usage: thp_fork [bench N | step]
+ *   bench N: N rounds of map/touch/fork/unmap, prints the elapsed
+ *            nanoseconds per round
+ *   step:    after each of the lines above but the last, waits for a line
+ *            on stdin, so that a test can read the folio's state between
+ *            the steps
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,6 +97,47 @@ static long anon_huge_kb(void *addr)
 	return kb;
 }
 
+static int stepping;
+
+/* In step mode, hold still until the test has looked. */
+static void step_done(const char *what)
+{
+	char line[16];
+
+	printf("%s\n", what);
+	fflush(stdout);
+	if (stepping && !fgets(line, sizeof(line), stdin))
+		die("stdin closed");
+}
+
+/* Fork; the child unmaps p when told to and exits, leaving the parent alive. */
+static void stepped_round_trip(char *p)
+{
+	int go[2], st;
+	pid_t pid;
+	char c;
+
+	if (pipe(go))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1 || munmap(p, THP_SIZE))
+			_exit(3);
+		_exit(0);
+	}
+	close(go[0]);
+	step_done("forked");
+	if (write(go[1], "u", 1) != 1)
+		die("write");
+	close(go[1]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		die("child");
+	step_done("child-unmapped");
+}
+
 static void round_trip(char *p)
 {
 	pid_t pid = fork();
@@ -137,6 +182,11 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "bench"))
 		return bench(atoi(argv[2]));
+	stepping = argc == 2 && !strcmp(argv[1], "step");
+	if (argc > 1 && !stepping) {
+		fprintf(stderr, "usage: thp_fork [bench N | step]\n");
+		return 2;
+	}
 
 	p = map_thp();
 	pfn = pfn_of(p);
@@ -147,10 +197,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("pfn=0x%llx order=9\n", (unsigned long long)pfn);
-	fflush(stdout);
+	step_done("mapped");
 
-	round_trip(p);
-	printf("forked\nchild-unmapped\n");
+	if (stepping) {
+		stepped_round_trip(p);
+	} else {
+		round_trip(p);
+		printf("forked\nchild-unmapped\n");
+	}
 	if (pfn_of(p) != pfn)
 		die("THP moved");
 	if (munmap(p, THP_SIZE))
