@@ -59,7 +59,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .DELETE_ON_ERROR:
 
 .PHONY: all deps kernel kernel-stock kernel-release module bpf user workloads test host-test \
-	vm-prep vm-test vm-test-stock vm-shell vm-run demo checkpatch clean distclean help
+	vm-prep vm-test vm-test-big vm-test-stock vm-shell vm-run demo checkpatch clean distclean help
 
 all: module user workloads
 
@@ -70,6 +70,7 @@ help:
 	@echo "make kernel       build the patched 7.2 debug test kernel into $(CACHE) (cached)"
 	@echo "make kernel-stock / kernel-release   unpatched / patched kernels without debug options"
 	@echo "make vm-test [T=glob,...]   VM tests only"
+	@echo "make vm-test-big            the big-* tests in a $(VM_MEM_BIG) MiB guest (VM_MEM_BIG=)"
 	@echo "make vm-test-stock          the module on the unpatched kernel (make kernel-stock)"
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
@@ -171,6 +172,12 @@ vm-prep: kernel
 
 vm-test: vm-prep
 	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) test '$(or $(T),*)'
+
+# Resource bounds need a large guest: a boot of its own for the big-* tests.
+VM_MEM_BIG ?= 8192
+vm-test-big: vm-prep
+	$(Q)MMSCOPE_VM_MEM=$(VM_MEM_BIG) MMSCOPE_VM_OUT=$(BUILD)/vm-big \
+		tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) test 'big-*'
 
 # The unpatched kernel must load the module and report the series' parts
 # as missing: the module tests only, with a module built against it.

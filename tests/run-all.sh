@@ -5,7 +5,7 @@
 set -uo pipefail
 make=$1 build=$2
 mkdir -p "$build"
-rm -f "$build/host-counts" "$build/vm/counts" "$build/stock/vm/counts"
+rm -f "$build/host-counts" "$build/vm/counts" "$build/vm-big/counts" "$build/stock/vm/counts"
 t0=$(date +%s)
 
 $make --no-print-directory host-test
@@ -15,6 +15,13 @@ read -r hp hf hs < "$build/host-counts" 2>/dev/null || { hp=0; hf=1; hs=0; }
 $make --no-print-directory vm-test
 vm_rc=$?
 read -r vp vf vs < "$build/vm/counts" 2>/dev/null || { vp=0; vf=1; vs=0; }
+
+# Resource bounds, in a large guest of their own.
+$make --no-print-directory vm-test-big
+big_rc=$?
+read -r bp bf bs < "$build/vm-big/counts" 2>/dev/null || { bp=0; bf=1; bs=0; }
+vp=$((vp + bp)) vf=$((vf + bf)) vs=$((vs + bs))
+[ $big_rc = 0 ] || vm_rc=$big_rc
 
 # The unpatched kernel: the module loads and reports the series missing.
 $make --no-print-directory vm-test-stock

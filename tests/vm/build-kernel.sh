@@ -7,7 +7,9 @@
 #                             debug options of kernel-debug.config: the
 #                             kernel the functional VM suite runs on
 #            patched-release  the same without the debug options (benchmarks)
-#            stock            no patches, no debug options: production-like
+#            stock            no patches, no debug options, PAGE_MAPCOUNT
+#                             and no SLUB_STATS (kernel-stock.config):
+#                             production-like
 #
 # The tree lands in CACHE_DIR/linux-<version>-<variant>-<key>, where key
 # hashes the patches and the config fragment: a warm cache rebuilds nothing.
@@ -23,7 +25,7 @@ jobs=$(($(nproc) + 1))
 case $variant in
 patched) fragments=("$vm/kernel.config" "$vm/kernel-debug.config"); use_patches=1 ;;
 patched-release) fragments=("$vm/kernel.config"); use_patches=1 ;;
-stock) fragments=("$vm/kernel.config"); use_patches=0 ;;
+stock) fragments=("$vm/kernel.config" "$vm/kernel-stock.config"); use_patches=0 ;;
 *) echo "build-kernel: unknown variant '$variant' (patched, patched-release or stock)" >&2; exit 2 ;;
 esac
 
@@ -83,12 +85,18 @@ cd "$tree"
 make -s tinyconfig >/dev/null
 scripts/kconfig/merge_config.sh -m .config "${fragments[@]}" >/dev/null
 make -s olddefconfig >&2
-missing=0
+# A later fragment overrides an earlier one: check each option's last word.
+declare -A wanted
 while read -r line; do
-	grep -qxF -- "$line" .config && continue
-	echo "build-kernel: '$line' did not stick after olddefconfig" >&2
-	missing=1
+	opt=$(sed -E 's/^# (CONFIG_[A-Za-z0-9_]+) is not set$/\1/; s/^(CONFIG_[A-Za-z0-9_]+)=.*/\1/' <<< "$line")
+	wanted[$opt]=$line
 done < <(cat "${fragments[@]}" | grep -E '^(CONFIG_|# CONFIG_)')
+missing=0
+for opt in "${!wanted[@]}"; do
+	grep -qxF -- "${wanted[$opt]}" .config && continue
+	echo "build-kernel: '${wanted[$opt]}' did not stick after olddefconfig" >&2
+	missing=1
+done
 [ "$missing" = 0 ] || exit 1
 
 echo "  KBUILD  $variant kernel with -j$jobs (log: $tree/build.log)" >&2

@@ -10,7 +10,8 @@
 # /mmscope, and for `run` the script's directory read-only at /script.
 # Environment: MMSCOPE_VM_MEM (MiB, default 2048), MMSCOPE_VM_CPUS (2),
 # MMSCOPE_VM_TIMEOUT (seconds for the whole run, default 3600),
-# MMSCOPE_VM_APPEND (extra kernel command line).
+# MMSCOPE_VM_APPEND (extra kernel command line), MMSCOPE_VM_OUT (where the
+# serial log and the counts go, default BUILD_DIR/vm).
 set -uo pipefail
 
 tree=$1 build=$2 mode=$3 arg=${4:-}
@@ -19,7 +20,7 @@ vm=$top/tests/vm
 mem=${MMSCOPE_VM_MEM:-2048}
 cpus=${MMSCOPE_VM_CPUS:-2}
 limit=${MMSCOPE_VM_TIMEOUT:-3600}
-out=$build/vm
+out=${MMSCOPE_VM_OUT:-$build/vm}
 mkdir -p "$out"
 
 kernel=$tree/arch/x86/boot/bzImage

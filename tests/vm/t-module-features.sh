@@ -26,5 +26,15 @@ expect_eq "tracefs events/rmap ($kind kernel)" "$(have rmap)" "$want"
 sym=n
 grep -q ' kmem_cache_get_sheaf_info$' /proc/kallsyms && sym=y
 expect_eq "kmem_cache_get_sheaf_info in kallsyms ($kind kernel)" "$sym" "$want"
+
+# The stock kernel is built like a distribution's (kernel-stock.config):
+# per-page mapcounts and no SLUB_STATS; the test kernel has neither.
+expect_eq "CONFIG_NO_PAGE_MAPCOUNT ($kind kernel)" \
+	"$(field "$DBG/features" CONFIG_NO_PAGE_MAPCOUNT | cut -c1)" "$want"
+expect_eq "CONFIG_SLUB_STATS ($kind kernel)" \
+	"$(field "$DBG/features" CONFIG_SLUB_STATS | cut -c1)" "$want"
+stats=n
+[ -e /sys/kernel/slab/kmalloc-64/alloc_fastpath ] && stats=y
+expect_eq "SLUB_STATS files in /sys/kernel/slab ($kind kernel)" "$stats" "$want"
 unload_module
 exit 0

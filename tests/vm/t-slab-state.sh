@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # mmscope slab (BPF backend, 7.x layout) against /sys/kernel/slab: static
 # attributes for every cache, and every SLUB_STATS counter of the quiet
-# test cache after a workload, which sysfs exposes too.
+# test cache after a workload, which sysfs exposes too, from both backends
+# (the module's numbers come from the patch series' introspection API).
 . /src/tests/vm/lib.sh
 . /src/tests/vm/slab-lib.sh
 
@@ -45,29 +46,43 @@ knob run 1
 wait_run 60
 expect_eq "workload error" "$(result error)" 0
 
-mmscope slab -b bpf -s -d mmscope_test > /tmp/state.txt || fail "mmscope slab -s exited $?"
-cat /tmp/state.txt
-row=$(grep '^mmscope_test ' /tmp/state.txt) || fail "no mmscope_test row"
-set -- $row
-expect_eq "object_size" "$2" 128
-expect_eq "sheaf_capacity" "$3" "$(cat $SYS/sheaf_capacity)"
-[ "$3" -ge 40 ] || fail "capacity $3 below the 40 asked for"
-checked=0
-for f in $SYS/*; do
-	stat=$(basename "$f")
-	want=$(head -c 64 "$f" | sed -n 's/^\([0-9][0-9]*\)\( .*\)\{0,1\}$/\1/p')
-	grep -q "^  $stat " /tmp/state.txt || continue
-	got=$(sed -n "s/^  $stat  *\([0-9]*\)$/\1/p" /tmp/state.txt)
-	expect_eq "$stat" "$got" "$want"
-	checked=$((checked + 1))
-done
-expect_eq "SLUB_STATS counters compared" "$checked" 26
+# Both backends against sysfs: the iterator's CO-RE reads, and the patch
+# series' introspection API (kmem_cache_get_stats()) through the module.
+backend_matches_sysfs() {
+	mmscope slab -b "$1" -s -d mmscope_test > /tmp/state.txt ||
+		fail "mmscope slab -b $1 -s exited $?"
+	cat /tmp/state.txt
+	row=$(grep '^mmscope_test ' /tmp/state.txt) || fail "$1: no mmscope_test row"
+	set -- "$1" $row
+	expect_eq "$1: object_size" "$3" 128
+	expect_eq "$1: sheaf_capacity" "$4" "$(cat $SYS/sheaf_capacity)"
+	[ "$4" -ge 40 ] || fail "$1: capacity $4 below the 40 asked for"
+	cap=$4
+	checked=0
+	for f in $SYS/*; do
+		stat=$(basename "$f")
+		want=$(head -c 64 "$f" | sed -n 's/^\([0-9][0-9]*\)\( .*\)\{0,1\}$/\1/p')
+		grep -q "^  $stat " /tmp/state.txt || continue
+		got=$(sed -n "s/^  $stat  *\([0-9]*\)$/\1/p" /tmp/state.txt)
+		expect_eq "$1: $stat" "$got" "$want"
+		checked=$((checked + 1))
+	done
+	expect_eq "$1: SLUB_STATS counters compared" "$checked" 26
+
+	# Per-CPU rows: cpu0's main sheaf holds at most capacity objects.
+	grep -q "^  cpu0 .* main [0-9]*/$cap " /tmp/state.txt ||
+		fail "$1: cpu0's main sheaf is not of capacity $cap"
+	grep -q '^  node0 ' /tmp/state.txt || fail "$1: no barn row for node 0"
+}
+
+backend_matches_sysfs bpf
 # The workload made 2000 allocations and 2000 frees; nothing else did.
 a=$(( $(stat_sum alloc_fastpath) + $(stat_sum alloc_slowpath) ))
 expect_eq "allocations counted" "$a" 2000
-
-# Per-CPU rows: cpu0's main sheaf holds at most capacity objects.
-grep -q "^  cpu0 .* main [0-9]*/$3 " /tmp/state.txt || fail "cpu0's main sheaf is not of capacity $3"
-grep -q '^  node0 ' /tmp/state.txt || fail "no barn row for node 0"
+if grep -q '^patch_slab_introspection: y' $DBG/features; then
+	backend_matches_sysfs module
+else
+	fail "the test kernel lacks the slab introspection API of patches/"
+fi
 knob cache 0
 exit 0

@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# vm-timeout: 600
+# Resource bounds on a large guest (`make vm-test-big` boots one of
+# VM_MEM_BIG MiB): the census covers all of its memory in bounded kernel
+# memory, lets another task on its CPU run, and stops at once when its
+# reader is killed.  The soft-lockup watchdog is at its tightest (a report
+# after 2 s without rescheduling) and the runner fails on any report.
+. /src/tests/vm/lib.sh
+
+mem_kb=$(field /proc/meminfo MemTotal | sed 's/ kB$//')
+[ "$mem_kb" -ge 6000000 ] ||
+	fail "the guest has $mem_kb kB; big-* tests need a large guest (make vm-test-big)"
+echo 1 > /proc/sys/kernel/watchdog_thresh
+load_module
+C=$DBG/mmid/census
+[ -r $C ] || fail "no $C"
+
+# Kernel memory that a census could hold on to, in kB.
+kmem() {
+	awk '/^(Slab|VmallocUsed|KernelStack|PageTables):/ { s += $2 } END { print s }' /proc/meminfo
+}
+# Largest kmem() seen while it runs, sampled every 50 ms.
+rm -f /tmp/kmem.stop
+before=$(kmem)
+(
+	peak=0
+	while [ ! -e /tmp/kmem.stop ]; do
+		k=$(kmem)
+		[ "$k" -gt "$peak" ] && peak=$k
+		sleep 0.05
+	done
+	echo "$peak" > /tmp/kmem.peak
+) &
+sampler=$!
+"$WORKLOADS/census-bounds" $C > /tmp/bounds.txt || fail "census-bounds failed"
+touch /tmp/kmem.stop
+wait $sampler
+cat /tmp/bounds.txt
+b() { sed -n "s/^$1=//p" /tmp/bounds.txt; }
+# lt A B: A < B, for decimals
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+pages=$((mem_kb / 4))
+[ "$(b pfns_scanned)" -ge "$pages" ] ||
+	fail "the census covered $(b pfns_scanned) PFNs; the guest has $pages pages"
+echo "ok: one census covers $(b pfns_scanned) PFNs ($pages pages of memory) in $(b scan_ms) ms"
+
+scan=$(b scan_ms)
+lt 30 "$scan" || fail "a census took $scan ms: too short to interrupt or to starve a task; give the guest more memory"
+expect_eq "reader still scanning when killed" "$(b killed_during_scan)" 1
+# Uninterrupted, the reader would die only at the end: 2/3 of a scan later.
+lt "$(b kill_latency_ms)" "$(awk -v s="$scan" 'BEGIN { print s / 3 }')" ||
+	fail "the killed reader took $(b kill_latency_ms) ms to go (a scan takes $scan ms)"
+echo "ok: a reader killed mid-scan was gone in $(b kill_latency_ms) ms"
+lt "$(b max_gap_ms)" "$(awk -v s="$scan" 'BEGIN { print s / 2 }')" ||
+	fail "a task on the census's CPU waited $(b max_gap_ms) ms (a scan takes $scan ms)"
+echo "ok: over $(b reads) censuses, a task on the same CPU waited at most $(b max_gap_ms) ms"
+
+peak=$(cat /tmp/kmem.peak)
+echo "kernel memory (Slab+Vmalloc+stacks+page tables): $before kB before, peak $peak kB"
+[ $((peak - before)) -lt 2048 ] ||
+	fail "kernel memory grew by $((peak - before)) kB during censuses of $pages pages"
+unload_module
+after=$(kmem)
+[ $((after - before)) -lt 512 ] ||
+	fail "kernel memory grew by $((after - before)) kB after the censuses and unload"
+echo "ok: kernel memory $before kB before, peak $peak kB, $after kB after unload"
+exit 0
