@@ -104,8 +104,14 @@ static int walk_pid(struct walk *w, int pid, long mm_id, unsigned long start, un
 			if (n > BATCH)
 				n = BATCH;
 			got = pread(fd, pm, n * 8, a / PAGE_SZ * 8);
-			if (got <= 0)
-				break;
+			if (got <= 0) {
+				/* EOF: the mm is gone, the walk is incomplete. */
+				int err = got ? -errno : -ESRCH;
+
+				fclose(maps);
+				close(fd);
+				return err;
+			}
 			for (i = 0; i < (size_t)got / 8; i++) {
 				unsigned long pfn = pm[i] & PM_PFN_MASK;
 
@@ -225,12 +231,25 @@ int mmid_proc_run(int pid, unsigned long start, unsigned long end, bool json)
 		goto out;
 	mm_id = mmid_task_mm_id(task_fd, pid, comm, sizeof(comm));
 	if (mm_id <= 0) {
-		errmsg("pid %d: %s", pid, mm_id ? strerror(-mm_id) : "has no mm (kernel thread)");
+		errmsg("pid %d: %s", pid,
+		       mm_id ? strerror(-mm_id) : "has no mm (a kernel thread, or it is exiting)");
 		err = EXIT_FAIL;
 		goto out;
 	}
-	if (walk_pid(&w, pid, mm_id, start, end)) {
-		errmsg("cannot read /proc/%d/maps or pagemap: %s", pid, strerror(errno));
+	err = walk_pid(&w, pid, mm_id, start, end);
+	/*
+	 * /proc/PID/maps ends early, without an error, once the mm is gone:
+	 * only an mm still there after the walk makes the listing complete.
+	 */
+	if (!err && mmid_task_mm_id(task_fd, pid, NULL, 0) != mm_id)
+		err = -ESRCH;
+	if (err == -ESRCH) {
+		errmsg("pid %d exited during the walk; nothing listed, as the listing would be "
+		       "incomplete", pid);
+		err = EXIT_FAIL;
+		goto out;
+	} else if (err) {
+		errmsg("cannot read /proc/%d/maps or pagemap: %s", pid, strerror(-err));
 		err = EXIT_FAIL;
 		goto out;
 	}
@@ -322,6 +341,7 @@ int mmid_audit_run(bool json)
 	while ((de = readdir(proc))) {
 		int pid = atoi(de->d_name);
 		long id, *grown;
+		size_t nr_before;
 
 		if (pid <= 0 || (id = mmid_task_mm_id(task_fd, pid, NULL, 0)) <= 0)
 			continue;
@@ -334,7 +354,9 @@ int mmid_audit_run(bool json)
 			break;
 		seen = grown;
 		seen[nseen++] = id;
-		walk_pid(&w, pid, id, 0, ~0UL);	/* a process that exits meanwhile: skipped */
+		nr_before = w.nr;
+		if (walk_pid(&w, pid, id, 0, ~0UL))
+			w.nr = nr_before;	/* exited meanwhile: maps nothing now */
 	}
 	closedir(proc);
 	qsort(w.maps, w.nr, sizeof(*w.maps), by_pfn);
