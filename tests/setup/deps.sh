@@ -15,7 +15,7 @@ packages=(
 	# tests
 	jq python3-jsonschema man-db
 	# benchmarks (tests/bench/)
-	bpftrace
+	bpftrace stress-ng
 )
 
 missing=()

@@ -10,6 +10,8 @@
 #            stock            no patches, no debug options, PAGE_MAPCOUNT
 #                             and no SLUB_STATS (kernel-stock.config):
 #                             production-like
+#            unpatched-release  patched-release without the patches: the
+#                             anchor of the tracepoint-cost benchmark
 #
 # The tree lands in CACHE_DIR/linux-<version>-<variant>-<key>, where key
 # hashes the patches and the config fragment: a warm cache rebuilds nothing.
@@ -26,7 +28,8 @@ case $variant in
 patched) fragments=("$vm/kernel.config" "$vm/kernel-debug.config"); use_patches=1 ;;
 patched-release) fragments=("$vm/kernel.config"); use_patches=1 ;;
 stock) fragments=("$vm/kernel.config" "$vm/kernel-stock.config"); use_patches=0 ;;
-*) echo "build-kernel: unknown variant '$variant' (patched, patched-release or stock)" >&2; exit 2 ;;
+unpatched-release) fragments=("$vm/kernel.config"); use_patches=0 ;;
+*) echo "build-kernel: unknown variant '$variant' (patched, patched-release, stock or unpatched-release)" >&2; exit 2 ;;
 esac
 
 src_pkg=$cache/src/$pkg
