@@ -48,9 +48,13 @@ int damon_read_str(int kd, const char *rel, char *buf, size_t len);
 int damon_write_str(int kd, const char *rel, const char *val);
 int damon_nr_kdamonds(void);
 bool damon_available(void);
-/* -k IDX and -j for stop/status; -1 after printing help, else 0 or EXIT_USAGE. */
-int damon_parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool *json,
-		       void (*usage)(FILE *));
+/*
+ * What stop and status do first: -k IDX and -j, then root (needed to
+ * root_for), DAMON present and IDX below *nr, the number of kdamonds.
+ * 0 to go on, -1 after printing help, else the exit code to end with.
+ */
+int damon_begin_kd_command(int argc, char **argv, const char *optstr, void (*usage)(FILE *),
+			   const char *root_for, int *kd, bool *json, int *nr);
 const char *damon_run_dir(void);
 /* The kdamond pid mmscope recorded starting at index kd, or 0. */
 long damon_owned_pid(int kd);

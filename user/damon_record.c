@@ -63,15 +63,6 @@ static double mono_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void emit(struct json_object *o)
-{
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-	      rec.out);
-	fputc('\n', rec.out);
-	fflush(rec.out);
-	json_object_put(o);
-}
-
 /* Every kdamond in sysfs, read only: its pid, and the header's description. */
 static struct json_object *scan_kdamonds(void)
 {
@@ -143,7 +134,7 @@ static struct kd_info *kd_of(long pid)
 			json_object_object_add(o, "type", json_object_new_string("kdamonds"));
 			json_object_object_add(o, "t", json_object_new_double(mono_now() - rec.mono0));
 			json_object_object_add(o, "kdamonds", arr);
-			emit(o);
+			jsonl_emit_to(rec.out, o);
 		}
 	}
 	unknown.pid = pid;
@@ -182,7 +173,7 @@ static void flush_pending(struct pending *p)
 	} else {
 		json_object_object_add(o, "ratio", NULL);
 	}
-	emit(o);
+	jsonl_emit_to(rec.out, o);
 	rec.aggrs++;
 }
 
@@ -226,7 +217,7 @@ static int on_event(void *ctx, void *data, size_t len)
 		json_object_object_add(o, "kdamond", json_object_new_int(k->index));
 		json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 		json_object_object_add(o, "sample_us", json_object_new_int64(e->sample_us));
-		emit(o);
+		jsonl_emit_to(rec.out, o);
 		rec.tunes++;
 	} else if (e->type == DAMON_EV_AGGR) {
 		struct pending *p = pending_of(e->pid);
@@ -370,7 +361,7 @@ int damon_cmd_record(int argc, char **argv)
 		json_object_object_add(o, "realtime", json_object_new_double(now_realtime()));
 		json_object_object_add(o, "kdamonds", hdr);
 		hdr = NULL;
-		emit(o);
+		jsonl_emit_to(rec.out, o);
 	}
 	interval_install_signals();
 	if (dur)
@@ -393,7 +384,7 @@ int damon_cmd_record(int argc, char **argv)
 		json_object_object_add(o, "tunes", json_object_new_int64(rec.tunes));
 		json_object_object_add(o, "aggrs", json_object_new_int64(rec.aggrs));
 		json_object_object_add(o, "dropped", json_object_new_int64(skel->bss->dropped));
-		emit(o);
+		jsonl_emit_to(rec.out, o);
 	}
 	fprintf(stderr, "recorded %ld tuning steps and %ld aggregations into %s\n",
 		rec.tunes, rec.aggrs, output);

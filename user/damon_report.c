@@ -20,6 +20,7 @@
 #include "damon_cli.h"
 #include "interval.h"
 #include "mmscope.h"
+#include "render.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -167,30 +168,16 @@ static void take_goal(struct trace *tr, struct json_object *arr)
 
 static int load(const char *path, struct trace *tr, bool table)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int lineno = 0;
+	struct json_object *o, *v;
+	struct jsonl_file jf;
+	const char *type;
+	int got;
 
-	if (!f) {
-		errmsg("cannot read %s: %s", path, strerror(errno));
+	if (jsonl_open(&jf, path))
 		return -1;
-	}
 	if (table)
 		printf("%10s  %-6s %14s %12s %8s\n", "TIME(s)", "EVENT", "SAMPLE", "RATIO", "REGIONS");
-	while (getline(&line, &cap, f) > 0) {
-		struct json_object *o = json_tokener_parse(line), *v;
-		const char *type;
-
-		lineno++;
-		if (!o || !json_object_object_get_ex(o, "type", &v)) {
-			errmsg("%s:%d: not a 'mmscope damon record' line", path, lineno);
-			json_object_put(o);
-			fclose(f);
-			free(line);
-			return -1;
-		}
-		type = json_object_get_string(v);
+	while ((got = jsonl_next(&jf, "a 'mmscope damon record' line", &o, &type)) > 0) {
 		if (!strcmp(type, "start") || !strcmp(type, "kdamonds")) {
 			struct json_object *arr;
 
@@ -233,9 +220,8 @@ static int load(const char *path, struct trace *tr, bool table)
 		}
 		json_object_put(o);
 	}
-	free(line);
-	fclose(f);
-	return 0;
+	jsonl_close(&jf);
+	return got < 0 ? -1 : 0;
 }
 
 /* Plot geometry. */

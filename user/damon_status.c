@@ -118,18 +118,10 @@ int damon_cmd_status(int argc, char **argv)
 	int kd = -1, nr, i, err;
 	bool json = false;
 
-	err = damon_parse_kd_opt(argc, argv, "k:jh", &kd, &json, status_usage);
+	err = damon_begin_kd_command(argc, argv, "k:jh", status_usage, "read DAMON's sysfs files",
+				     &kd, &json, &nr);
 	if (err)
 		return err < 0 ? EXIT_OK : err;
-	if (require_root("read DAMON's sysfs files"))
-		return EXIT_NOPRIV;
-	if (!damon_available())
-		return EXIT_NOFEATURE;
-	nr = damon_nr_kdamonds();
-	if (kd >= nr) {
-		errmsg("there is no kdamond %d (nr_kdamonds is %d)", kd, nr);
-		return EXIT_USAGE;
-	}
 	root = json_object_new_object();
 	arr = json_object_new_array();
 	for (i = 0; i < nr; i++) {

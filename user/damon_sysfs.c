@@ -416,7 +416,8 @@ int damon_cmd_start(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int damon_parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool *json,
+/* -k IDX and -j; -1 after printing help, else 0 or EXIT_USAGE. */
+static int parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool *json,
 			void (*usage)(FILE *))
 {
 	static const struct option longopts[] = {
@@ -456,6 +457,26 @@ int damon_parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool 
 	return 0;
 }
 
+int damon_begin_kd_command(int argc, char **argv, const char *optstr, void (*usage)(FILE *),
+			   const char *root_for, int *kd, bool *json, int *nr)
+{
+	int err;
+
+	err = parse_kd_opt(argc, argv, optstr, kd, json, usage);
+	if (err)
+		return err;
+	if (require_root(root_for))
+		return EXIT_NOPRIV;
+	if (!damon_available())
+		return EXIT_NOFEATURE;
+	*nr = damon_nr_kdamonds();
+	if (*kd >= *nr) {
+		errmsg("there is no kdamond %d (nr_kdamonds is %d)", *kd, *nr);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static void stop_usage(FILE *out)
 {
 	fprintf(out,
@@ -473,18 +494,10 @@ int damon_cmd_stop(int argc, char **argv)
 	int kd = -1, nr, i, err, stopped = 0;
 	bool json = false;
 
-	err = damon_parse_kd_opt(argc, argv, "k:h", &kd, &json, stop_usage);
+	err = damon_begin_kd_command(argc, argv, "k:h", stop_usage, "stop a kdamond",
+				     &kd, &json, &nr);
 	if (err)
 		return err < 0 ? EXIT_OK : err;
-	if (require_root("stop a kdamond"))
-		return EXIT_NOPRIV;
-	if (!damon_available())
-		return EXIT_NOFEATURE;
-	nr = damon_nr_kdamonds();
-	if (kd >= nr) {
-		errmsg("there is no kdamond %d (nr_kdamonds is %d)", kd, nr);
-		return EXIT_USAGE;
-	}
 	for (i = 0; i < nr; i++) {
 		long own = damon_owned_pid(i);
 

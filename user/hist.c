@@ -85,23 +85,6 @@ static int used_range(const unsigned long long *slots, unsigned int nr,
 	return *first != UINT_MAX;
 }
 
-void hist_print_log2(FILE *out, const char *name, const unsigned long long *slots,
-		     unsigned int nr_slots)
-{
-	unsigned int first, last, i;
-	unsigned long long max;
-	char label[48];
-
-	if (name)
-		fprintf(out, "%s:\n", name);
-	if (!used_range(slots, nr_slots, &first, &last, &max))
-		return;
-	for (i = first; i <= last; i++) {
-		hist_log2_label(i, label, sizeof(label));
-		bar(out, label, slots[i], max);
-	}
-}
-
 static void linear_label(const struct hist_linear *lin, unsigned int slot, unsigned int nr,
 			 char *buf, size_t len)
 {
@@ -115,21 +98,37 @@ static void linear_label(const struct hist_linear *lin, unsigned int slot, unsig
 		snprintf(buf, len, "[%lld, %lld)", lo, lo + lin->step);
 }
 
-void hist_print_linear(FILE *out, const char *name, const unsigned long long *slots,
-		       const struct hist_linear *lin)
+/* Log2 slots when lin is NULL, else lin's linear ones. */
+static void print_hist(FILE *out, const char *name, const unsigned long long *slots,
+		       unsigned int nr_slots, const struct hist_linear *lin)
 {
-	unsigned int nr = hist_linear_nr_slots(lin), first, last, i;
+	unsigned int first, last, i;
 	unsigned long long max;
 	char label[64];
 
 	if (name)
 		fprintf(out, "%s:\n", name);
-	if (!used_range(slots, nr, &first, &last, &max))
+	if (!used_range(slots, nr_slots, &first, &last, &max))
 		return;
 	for (i = first; i <= last; i++) {
-		linear_label(lin, i, nr, label, sizeof(label));
+		if (lin)
+			linear_label(lin, i, nr_slots, label, sizeof(label));
+		else
+			hist_log2_label(i, label, sizeof(label));
 		bar(out, label, slots[i], max);
 	}
+}
+
+void hist_print_log2(FILE *out, const char *name, const unsigned long long *slots,
+		     unsigned int nr_slots)
+{
+	print_hist(out, name, slots, nr_slots, NULL);
+}
+
+void hist_print_linear(FILE *out, const char *name, const unsigned long long *slots,
+		       const struct hist_linear *lin)
+{
+	print_hist(out, name, slots, hist_linear_nr_slots(lin), lin);
 }
 
 static struct json_object *bucket(long long min, long long max, unsigned long long count,

@@ -107,10 +107,16 @@ double now_realtime(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void jsonl_emit_to(FILE *out, struct json_object *obj)
+{
+	fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
+	fputc('\n', out);
+	fflush(out);
+	json_object_put(obj);
+}
+
 void jsonl_emit(struct json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
-	fflush(stdout);
-	json_object_put(obj);
+	jsonl_emit_to(stdout, obj);
 }

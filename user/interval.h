@@ -30,6 +30,8 @@ bool interval_next(struct interval_opts *o, long printed);
 void interval_print_time(const struct interval_opts *o, FILE *out);
 /* Print one JSON Lines record and free it. */
 void jsonl_emit(struct json_object *obj);
+/* The same into out; both flush, so a reader sees each record as it is made. */
+void jsonl_emit_to(FILE *out, struct json_object *obj);
 /* Seconds since the epoch with nanoseconds, for JSON "ts" fields. */
 double now_realtime(void);
 

@@ -138,6 +138,48 @@ const struct mmscope_cmd cmd_record = {
 	.usage = record_usage,
 };
 
+int jsonl_open(struct jsonl_file *jf, const char *path)
+{
+	memset(jf, 0, sizeof(*jf));
+	jf->path = path;
+	jf->f = fopen(path, "r");
+	if (!jf->f) {
+		errmsg("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int jsonl_next(struct jsonl_file *jf, const char *what, struct json_object **rec,
+	       const char **type)
+{
+	struct json_object *t;
+
+	while (getline(&jf->line, &jf->cap, jf->f) > 0) {
+		jf->lineno++;
+		if (jf->line[strspn(jf->line, " \t\r\n")] == '\0')
+			continue;
+		*rec = json_tokener_parse(jf->line);
+		if (!*rec || !json_object_is_type(*rec, json_type_object) ||
+		    !json_object_object_get_ex(*rec, "type", &t)) {
+			errmsg("%s:%ld: not %s", jf->path, jf->lineno, what);
+			json_object_put(*rec);
+			*rec = NULL;
+			return -1;
+		}
+		*type = json_object_get_string(t);
+		return 1;
+	}
+	return 0;
+}
+
+void jsonl_close(struct jsonl_file *jf)
+{
+	free(jf->line);
+	if (jf->f)
+		fclose(jf->f);
+}
+
 static void report_usage(FILE *out)
 {
 	fprintf(out,
@@ -183,12 +225,11 @@ static int report_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct json_object *rec;
+	struct jsonl_file jf;
 	bool show_time = false;
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	FILE *f;
-	int c, ret = EXIT_OK;
+	const char *type;
+	int c, got;
 
 	while ((c = getopt_long(argc, argv, "Th", longopts, NULL)) != -1) {
 		switch (c) {
@@ -207,34 +248,17 @@ static int report_run(int argc, char **argv)
 		errmsg("report takes one file, written by 'mmscope record -o FILE ...'");
 		return EXIT_USAGE;
 	}
-	f = fopen(argv[optind], "r");
-	if (!f) {
-		errmsg("cannot read %s: %s", argv[optind], strerror(errno));
+	if (jsonl_open(&jf, argv[optind]))
 		return EXIT_FAIL;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		struct json_object *rec, *type;
-
-		lineno++;
-		if (line[strspn(line, " \t\r\n")] == '\0')
-			continue;
-		rec = json_tokener_parse(line);
-		if (!rec || !json_object_is_type(rec, json_type_object) ||
-		    !json_object_object_get_ex(rec, "type", &type)) {
-			errmsg("%s:%ld: not an mmscope JSON record", argv[optind], lineno);
-			json_object_put(rec);
-			ret = EXIT_FAIL;
-			break;
-		}
-		if (!strcmp(json_object_get_string(type), "header"))
+	while ((got = jsonl_next(&jf, "an mmscope JSON record", &rec, &type)) > 0) {
+		if (!strcmp(type, "header"))
 			print_header(rec);
 		else
 			record_render(stdout, rec, show_time);
 		json_object_put(rec);
 	}
-	free(line);
-	fclose(f);
-	return ret;
+	jsonl_close(&jf);
+	return got < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 const struct mmscope_cmd cmd_report = {

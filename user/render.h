@@ -31,4 +31,27 @@ void record_emit(struct json_object *rec, const struct interval_opts *o);
 /* Text for one record; show_time prints its "ts" as HH:MM:SS first. */
 void record_render(FILE *out, struct json_object *rec, bool show_time);
 
+/*
+ * A JSON Lines file of mmscope records (`mmscope record`, `damon record`,
+ * any -j output), read a record at a time.  Blank lines are skipped.
+ */
+struct jsonl_file {
+	FILE *f;
+	const char *path;
+	char *line;
+	size_t cap;
+	long lineno;
+};
+
+/* 0, or -1 after saying why path cannot be read. */
+int jsonl_open(struct jsonl_file *jf, const char *path);
+/*
+ * 1 with the next record and its "type" (the caller puts the record), 0 at
+ * the end, -1 after saying that the line is not `what` ("an mmscope JSON
+ * record").
+ */
+int jsonl_next(struct jsonl_file *jf, const char *what, struct json_object **rec,
+	       const char **type);
+void jsonl_close(struct jsonl_file *jf);
+
 #endif /* MMSCOPE_RENDER_H */
