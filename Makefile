@@ -59,7 +59,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .DELETE_ON_ERROR:
 
 .PHONY: all deps kernel kernel-stock kernel-release module bpf user workloads test host-test \
-	vm-prep vm-test vm-test-big vm-test-stock vm-shell vm-run demo checkpatch clean distclean help
+	vm-prep vm-test vm-test-big vm-test-stock vm-shell vm-run demo checkpatch series-check clean distclean help
 
 all: module user workloads
 
@@ -75,6 +75,7 @@ help:
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
 	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
+	@echo "make series-check each patch builds on its own; the series without THP, DAMON, SLUB_STATS"
 	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX)"
 	@echo "make bench        mmscope vs bpftrace: start-up and per-event cost (root)"
 	@echo "variables: KDIR=<kernel build tree>  BUILD=$(BUILD)  CACHE=$(CACHE)  V=1"
@@ -198,6 +199,11 @@ vm-run: vm-prep
 
 demo: vm-prep
 	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) run $(CURDIR)/tests/demo/demo.sh
+
+# Every step of the series, and the whole series with THP, DAMON or
+# SLUB_STATS off, compiles (by hand: about 10 minutes, not part of test).
+series-check: deps
+	$(Q)tests/setup/series-check.sh $(CACHE)
 
 checkpatch: kernel
 	$(Q)tests/setup/checkpatch.sh "$$(cat $(TEST_KDIR_FILE))"

@@ -74,11 +74,6 @@ static int uint_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-static int uint_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, uint_show, inode->i_private);
-}
-
 static ssize_t uint_write(struct file *file, const char __user *buf, size_t len, loff_t *ppos)
 {
 	const struct uint_knob *k = ((struct seq_file *)file->private_data)->private;
@@ -102,14 +97,7 @@ static ssize_t uint_write(struct file *file, const char __user *buf, size_t len,
 	return err ? err : len;
 }
 
-static const struct file_operations uint_fops = {
-	.owner = THIS_MODULE,
-	.open = uint_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.write = uint_write,
-	.release = single_release,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(uint);
 
 /* Copy a short user string and strip the newline echo adds. */
 static int user_word(const char __user *buf, size_t len, char *word, size_t size)
@@ -129,11 +117,6 @@ static int mode_show(struct seq_file *m, void *unused)
 	seq_printf(m, "%s\n", mmscope_slab_modes[knob_mode]);
 	mutex_unlock(&mmscope_slab_lock);
 	return 0;
-}
-
-static int mode_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, mode_show, NULL);
 }
 
 static ssize_t mode_write(struct file *file, const char __user *buf, size_t len, loff_t *ppos)
@@ -158,14 +141,7 @@ static ssize_t mode_write(struct file *file, const char __user *buf, size_t len,
 	return err ? err : len;
 }
 
-static const struct file_operations mode_fops = {
-	.owner = THIS_MODULE,
-	.open = mode_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.write = mode_write,
-	.release = single_release,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(mode);
 
 static int cpus_show(struct seq_file *m, void *unused)
 {
@@ -173,11 +149,6 @@ static int cpus_show(struct seq_file *m, void *unused)
 	seq_printf(m, "%*pbl\n", cpumask_pr_args(knob_cpus));
 	mutex_unlock(&mmscope_slab_lock);
 	return 0;
-}
-
-static int cpus_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, cpus_show, NULL);
 }
 
 static ssize_t cpus_write(struct file *file, const char __user *buf, size_t len, loff_t *ppos)
@@ -209,14 +180,7 @@ static ssize_t cpus_write(struct file *file, const char __user *buf, size_t len,
 	return err ? err : len;
 }
 
-static const struct file_operations cpus_fops = {
-	.owner = THIS_MODULE,
-	.open = cpus_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.write = cpus_write,
-	.release = single_release,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(cpus);
 
 static int cache_show(struct seq_file *m, void *unused)
 {
@@ -224,11 +188,6 @@ static int cache_show(struct seq_file *m, void *unused)
 	seq_printf(m, "%s\n", test_cache ? MMSCOPE_SLAB_CACHE : "none");
 	mutex_unlock(&mmscope_slab_lock);
 	return 0;
-}
-
-static int cache_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, cache_show, NULL);
 }
 
 static int create_cache(void)
@@ -271,14 +230,7 @@ static ssize_t cache_write(struct file *file, const char __user *buf, size_t len
 	return err ? err : len;
 }
 
-static const struct file_operations cache_fops = {
-	.owner = THIS_MODULE,
-	.open = cache_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.write = cache_write,
-	.release = single_release,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(cache);
 
 static int run_show(struct seq_file *m, void *unused)
 {
@@ -287,11 +239,6 @@ static int run_show(struct seq_file *m, void *unused)
 		   mmscope_slab_running() ? "running" : "done");
 	mutex_unlock(&mmscope_slab_lock);
 	return 0;
-}
-
-static int run_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, run_show, NULL);
 }
 
 static ssize_t run_write(struct file *file, const char __user *buf, size_t len, loff_t *ppos)
@@ -320,14 +267,7 @@ static ssize_t run_write(struct file *file, const char __user *buf, size_t len, 
 	return err ? err : len;
 }
 
-static const struct file_operations run_fops = {
-	.owner = THIS_MODULE,
-	.open = run_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.write = run_write,
-	.release = single_release,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(run);
 
 static int result_show(struct seq_file *m, void *unused)
 {
@@ -337,18 +277,7 @@ static int result_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-static int result_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, result_show, NULL);
-}
-
-static const struct file_operations result_fops = {
-	.owner = THIS_MODULE,
-	.open = result_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+DEFINE_SHOW_ATTRIBUTE(result);
 
 static int slab_area_init(struct dentry *root)
 {

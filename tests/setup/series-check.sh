@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The patch series builds at every step (bisectable) and with THP, DAMON
+# and SLUB_STATS each turned off.  In one scratch tree: apply the patches
+# one at a time and compile, with -Werror, every file the series changes
+# and the main users of the headers it changes; then, with the whole
+# series, do the same under each reduced configuration.  Objects only, not
+# a vmlinux per step: a full link of seven kernels would take an hour here.
+#
+# usage: series-check.sh CACHE_DIR    (make series-check)
+set -euo pipefail
+
+cache=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tests/vm
+pkg=linux-source-7.2
+tarball=$cache/src/$pkg/usr/src/$pkg.tar.xz
+[ -f "$tarball" ] || "$vm/fetch-source.sh" "$cache" "$pkg" "$cache/src/$pkg" >&2
+tree=$cache/series-check
+jobs=$(($(nproc) + 1))
+
+# The files the series touches, and users of include/linux/{slab,rmap}.h
+# and the MM-ID inlines: fork's duplication, the fault and THP paths.
+objects=(mm/slub.o mm/slab_common.o mm/rmap.o mm/damon/core.o mm/memory.o
+	 mm/huge_memory.o mm/khugepaged.o mm/migrate.o kernel/fork.o mm/util.o)
+
+configure() { # extra fragment lines
+	make -s tinyconfig >/dev/null
+	scripts/kconfig/merge_config.sh -m .config "$vm/kernel.config" >/dev/null
+	[ -z "$1" ] || { echo "$1" > .config-extra; scripts/kconfig/merge_config.sh -m .config .config-extra >/dev/null; }
+	make -s olddefconfig
+}
+
+# Objects the configuration builds at all: a disabled subsystem's file is
+# not compiled by the kernel either.
+wanted() {
+	local o
+	for o in "${objects[@]}"; do
+		case $o in
+		mm/damon/*) grep -q '^CONFIG_DAMON=y' .config || continue ;;
+		mm/huge_memory.o | mm/khugepaged.o)
+			grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' .config || continue ;;
+		esac
+		echo "$o"
+	done
+}
+
+compile() { # label
+	local start=$(date +%s)
+	if ! make -j"$jobs" KCFLAGS=-Werror $(wanted) > "$tree.log" 2>&1; then
+		grep -E 'error|warning' "$tree.log" | head -n 20 >&2
+		echo "FAIL  $1 (log: $tree.log)" >&2
+		exit 1
+	fi
+	echo "ok    $1: $(wanted | wc -l) objects in $(( $(date +%s) - start ))s"
+}
+
+echo "  UNTAR   $pkg -> $tree" >&2
+rm -rf "$tree"
+mkdir -p "$tree"
+tar -xJf "$tarball" -C "$tree" --strip-components=1
+cd "$tree"
+configure ""
+make -s -j"$jobs" prepare >/dev/null 2>&1
+compile "no patch"
+
+n=0
+for p in $(sed -e 's/#.*//' "$top/patches/series"); do
+	n=$((n + 1))
+	patch -p1 --quiet --forward < "$top/patches/$p"
+	compile "patches 1-$n ($p)"
+done
+
+for off in CONFIG_TRANSPARENT_HUGEPAGE CONFIG_DAMON CONFIG_SLUB_STATS; do
+	configure "# $off is not set"
+	grep -q "^$off=y" .config && { echo "FAIL  $off did not turn off" >&2; exit 1; }
+	compile "whole series, $off=n"
+done
+cd /
+rm -rf "$tree"
+echo "series-check: every step and every reduced configuration builds"
