@@ -9,6 +9,9 @@
  *   kill_latency_ms=  from SIGKILL to the reader being reaped
  *   max_gap_ms=       longest time a task on the scanning CPU went unrun
  *   reads=            censuses read while max_gap_ms was measured
+ *   kmem_per_census_kb=  growth of kernel memory (slab, vmalloc, stacks,
+ *                     page tables) over 50 censuses in a row, per census;
+ *                     read in-process, so no fork adds to it
  *
  * usage: census-bounds CENSUS_FILE
  */
@@ -149,6 +152,36 @@ static void measure_gap(const char *path, double scan_ms)
 	printf("max_gap_ms=%.1f\nreads=%d\n", *max_gap, reads);
 }
 
+/* Slab + VmallocUsed + KernelStack + PageTables, in kB. */
+static long kernel_memory_kb(void)
+{
+	static const char *const keys[] = { "Slab:", "VmallocUsed:", "KernelStack:", "PageTables:" };
+	char line[128];
+	long sum = 0, kb;
+	size_t i;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])) &&
+			    sscanf(line + strlen(keys[i]), "%ld", &kb) == 1)
+				sum += kb;
+	fclose(f);
+	return sum;
+}
+
+static void measure_memory(const char *path)
+{
+	long before = kernel_memory_kb();
+	int i;
+
+	for (i = 0; i < 50; i++)
+		read_census(path);
+	printf("kmem_per_census_kb=%.1f\n", (kernel_memory_kb() - before) / 50.0);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long pfns;
@@ -167,5 +200,7 @@ int main(int argc, char **argv)
 	measure_kill(argv[1], scan_ms);
 	fflush(stdout);
 	measure_gap(argv[1], scan_ms);
+	fflush(stdout);
+	measure_memory(argv[1]);
 	return 0;
 }
