@@ -80,7 +80,8 @@ static int walk_pid(struct walk *w, int pid, long mm_id, unsigned long start, un
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (!maps || fd < 0) {
-		int err = -errno;
+		/* No /proc/PID: the task has exited and been reaped. */
+		int err = errno == ENOENT ? -ESRCH : -errno;
 
 		if (maps)
 			fclose(maps);
