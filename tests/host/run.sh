@@ -22,10 +22,13 @@ report() {
 	done
 }
 
+# A script may ask for more than the default two minutes with a
+# "# host-timeout: SECONDS" line.
 run_one() {
-	local kind=$1 name=$2 out rc
+	local kind=$1 name=$2 out rc limit
 	shift 2
-	out=$(timeout 120 "$@" 2>&1)
+	limit=$(sed -n 's/^# host-timeout: \([0-9]*\)$/\1/p' "${@: -1}" 2>/dev/null | head -n 1)
+	out=$(timeout "${limit:-120}" "$@" 2>&1)
 	rc=$?
 	report "$kind" <<< "$out"
 	# A crash or a silent non-zero exit is a failure even if every printed
