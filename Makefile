@@ -181,11 +181,15 @@ vm-test-big: vm-prep
 		tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) test 'big-*'
 
 # The unpatched kernel must load the module and report the series' parts
-# as missing: the module tests only, with a module built against it.
-vm-test-stock: kernel-stock
+# as missing: the module tests, with a module built against it, and the
+# mapcount benchmark, which runs here on per-page mapcounts.
+vm-test-stock: kernel-stock user workloads
 	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(STOCK_KDIR_FILE)) BUILD=$(STOCK_BUILD)
+	$(Q)mkdir -p $(STOCK_BUILD)/bin $(STOCK_BUILD)/tests
+	$(Q)cp $(BUILD)/bin/mmscope $(STOCK_BUILD)/bin/
+	$(Q)cp $(WORK_BINS) $(STOCK_BUILD)/tests/
 	$(Q)MMSCOPE_VM_APPEND="mmscope.kernel=stock $${MMSCOPE_VM_APPEND:-}" \
-		tests/vm/qemu.sh "$$(cat $(STOCK_KDIR_FILE))" $(STOCK_BUILD) test 'module-*'
+		tests/vm/qemu.sh "$$(cat $(STOCK_KDIR_FILE))" $(STOCK_BUILD) test 'module-*,mmid-bench'
 
 test: deps
 	$(Q)tests/run-all.sh $(MAKE) $(BUILD)

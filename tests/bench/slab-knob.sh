@@ -3,9 +3,11 @@
 # Per-operation cost of the slab knob workload at two sheaf capacities, with
 # the SLUB_STATS changes each run caused.  Run by hand, in the guest:
 #   make vm-run SCRIPT=tests/bench/slab-knob.sh
-# Same machine, one run; the anchor is the kernel's default capacity.
-# Note: the TCG guest's clocksource is jiffies, so ns/op are averages of
-# jiffy-sampled totals: use many iterations (the defaults below).
+# or, for costs without KASAN, on the patched release kernel with a build
+# made against it:
+#   make kernel-release && make all KDIR=$(cat build/kernel-release.path) BUILD=build/release
+#   tests/vm/qemu.sh $(cat build/kernel-release.path) build/release run tests/bench/slab-knob.sh
+# Same machine, one run; the anchor is capacity 0 (the kernel's default).
 . /src/tests/vm/lib.sh
 . /src/tests/vm/slab-lib.sh
 
