@@ -109,7 +109,7 @@ module: deps
 	$(Q)test -f "$(KDIR)/Makefile" || { echo "no kernel build tree at KDIR=$(KDIR):" \
 		"install your kernel's headers package or pass KDIR=" >&2; exit 1; }
 	$(Q)mkdir -p $(BUILD)/module
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(BUILD)/module modules \
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(abspath $(BUILD))/module modules \
 		$(if $(filter 1,$(V)),V=1,-s)
 	$(Q)echo "  MODULE  $(BUILD)/module/mmscope.ko (against $(KDIR))"
 
