@@ -105,9 +105,15 @@ static int walk_pid(struct walk *w, int pid, long mm_id, unsigned long start, un
 			if (n > BATCH)
 				n = BATCH;
 			got = pread(fd, pm, n * 8, a / PAGE_SZ * 8);
-			if (got <= 0) {
-				/* EOF: the mm is gone, the walk is incomplete. */
-				int err = got ? -errno : -ESRCH;
+			/*
+			 * 0: nothing mapped there for pagemap ([vsyscall] is
+			 * above TASK_SIZE), or the mm is gone, which the
+			 * caller finds out after the walk.
+			 */
+			if (got == 0)
+				break;
+			if (got < 0) {
+				int err = -errno;
 
 				fclose(maps);
 				close(fd);

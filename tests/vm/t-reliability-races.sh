@@ -42,7 +42,11 @@ sweep=$!
 	complete=0 gone=0
 	end=$(($(date +%s) + SECONDS_TO_RUN))
 	while [ "$(date +%s)" -lt $end ]; do
-		"$WORKLOADS/thp_fork" > /dev/null &
+		# It holds still at each of its steps for 0 to 2 s, then exits: some
+		# listings finish first, some see it go.
+		(
+			for step in 1 2 3; do sleep $((RANDOM % 3)); echo; done
+		) | "$WORKLOADS/thp_fork" step > /dev/null &
 		mmscope mmid $! > /tmp/exiting.out 2> /tmp/exiting.err
 		rc=$?
 		wait
@@ -50,6 +54,7 @@ sweep=$!
 			complete=$((complete + 1))
 		elif [ $rc = 1 ] && grep -qE "exited during the walk|is exiting|No such process" /tmp/exiting.err; then
 			gone=$((gone + 1))
+			[ $gone -le 2 ] && echo "refused: $(cat /tmp/exiting.err)"
 		else
 			echo "mmscope mmid on an exiting task: exit $rc: $(cat /tmp/exiting.err)"
 			exit 1
