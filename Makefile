@@ -34,12 +34,22 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 ARCH_BPF := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
+# libbpf 1.7, built from Debian sid's source package (fetched into the cache
+# like the kernel source) and linked statically: bookworm's 1.1 reads the
+# kernel's 5.5 MB BTF into two heap copies while it loads a program, 1.6
+# and later map it instead (see README, benchmarks).  LIBBPF_DIR=/usr uses
+# the system's.
+LIBBPF_SRC  := $(CACHE)/src/libbpf
+LIBBPF_DIR  ?= $(BUILD)/libbpf/usr
+LIBBPF_A    ?= $(firstword $(wildcard $(LIBBPF_DIR)/lib/$(shell $(CC) -print-multiarch)/libbpf.a) \
+	$(LIBBPF_DIR)/lib/libbpf.a)
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-I$(BUILD)/bpf -Iuser -Ibpf
-USER_LIBS   := -static -lbpf -ljson-c -lelf -lz -lzstd -lm
+	-I$(LIBBPF_DIR)/include -I$(BUILD)/bpf -Iuser -Ibpf
+USER_LIBS   := -static $(LIBBPF_A) -ljson-c -lelf -lz -lzstd -lm
 # 7.x kernels embed unnamed members by struct type (-fms-extensions), and
 # vmlinux.h carries them over.
-BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(BUILD)/bpf -Ibpf \
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(LIBBPF_DIR)/include \
+	-I$(BUILD)/bpf -Ibpf \
 	-Wall -Werror -Wno-unused-function \
 	-fms-extensions -Wno-microsoft-anon-tag
 
@@ -123,7 +133,14 @@ $(BUILD)/bpf/vmlinux.h: | deps
 	$(Q)echo "  BTF     $(VMLINUX_BTF) -> $@"
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard bpf/*.h)
+$(BUILD)/libbpf/usr/lib/libbpf.a: | deps
+	$(Q)test -f $(LIBBPF_SRC)/src/Makefile || tests/setup/fetch-sid.sh --source $(CACHE) libbpf $(LIBBPF_SRC)
+	$(Q)echo "  LIBBPF  $$(cat $(LIBBPF_SRC)/.mmscope-source) -> $@"
+	$(Q)$(MAKE) --no-print-directory -s -C $(LIBBPF_SRC)/src BUILD_STATIC_ONLY=1 \
+		OBJDIR=$(abspath $(BUILD))/libbpf/obj DESTDIR=$(abspath $(BUILD))/libbpf \
+		PREFIX=/usr LIBDIR=/usr/lib install > /dev/null
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard bpf/*.h) | $(LIBBPF_A)
 	$(Q)echo "  CLANG   $@"
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
@@ -136,7 +153,7 @@ bpf: $(BPF_SKELS)
 
 # --- the CLI --------------------------------------------------------------
 
-$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(wildcard user/*.h bpf/*.h)
+$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(wildcard user/*.h bpf/*.h) | $(LIBBPF_A)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

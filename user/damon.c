@@ -13,6 +13,7 @@ static const struct {
 } subs[] = {
 	{ "start", damon_cmd_start, "start a kdamond with an intervals goal (sysfs)" },
 	{ "stop", damon_cmd_stop, "stop the kdamonds mmscope started (or -k IDX)" },
+	{ "tune", damon_cmd_tune, "change a running kdamond's goal online (or 'off')" },
 	{ "status", damon_cmd_status, "goal, tuned intervals and state of each kdamond" },
 	{ "record", damon_cmd_record, "record tuning steps and observed access ratios (BPF)" },
 	{ "report", damon_cmd_report, "table, SVG plot and settling summary of a record" },

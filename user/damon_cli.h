@@ -64,6 +64,7 @@ extern const char *damon_sysfs_root;
 /* Sub-commands. */
 int damon_cmd_start(int argc, char **argv);
 int damon_cmd_stop(int argc, char **argv);
+int damon_cmd_tune(int argc, char **argv);
 int damon_cmd_status(int argc, char **argv);
 int damon_cmd_record(int argc, char **argv);
 int damon_cmd_report(int argc, char **argv);

@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# 'damon record' against the host's own kdamonds, strictly read-only: it
-# must see the aggregations of a running paddr kdamond with the sizes its
-# sysfs regions give, and the tuning steps when tuning is on; not one DAMON
-# sysfs file may change.  mmscope does not start a kdamond here: adding one
+# 'damon record' and 'damon tune' against the host's own paddr kdamond: the
+# record must see its aggregations with the sizes its sysfs regions give,
+# and its tuning steps.  mmscope does not start a kdamond here: adding one
 # means writing nr_kdamonds, which rebuilds every kdamond directory and is
-# refused (EBUSY) while any kdamond runs (mm/damon/sysfs.c).
+# refused (EBUSY) while any kdamond runs (mm/damon/sysfs.c).  When the
+# host's kdamond has tuning off, the test turns it on by index with both
+# bounds pinned to the kdamond's own sampling interval, so the intervals it
+# monitors with cannot move, and clears the goal again after: every DAMON
+# sysfs file must end as it began.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -93,26 +96,41 @@ else
 	echo "FAIL damon-host-aggr: $n aggregations (want >= 2), $bad inconsistent with sysfs: $(head -c 600 "$out")"
 fi
 
-tunes=$(jq -s '[.[] | select(.type == "tune")] | length' "$out")
-if [ "$aggrs" = 0 ]; then
-	if [ "$tunes" = 0 ]; then
-		echo "SKIP damon-host-tune: kdamond $kd has intervals tuning off (intervals_goal/aggrs 0), so there are no tuning steps to record (and none were); mmscope does not start a kdamond of its own while one runs"
+check_tunes() {	# FILE LO HI WHAT
+	local n oob
+	n=$(jq -s '[.[] | select(.type == "tune")] | length' "$1")
+	oob=$(jq -s --argjson lo "$2" --argjson hi "$3" --argjson pid "$kpid" \
+		'[.[] | select(.type == "tune" and (.sample_us < $lo or .sample_us > $hi or .pid != $pid))] | length' "$1")
+	if [ "$n" -ge 1 ] && [ "$oob" = 0 ]; then
+		echo "PASS damon-host-tune: $n tuning steps of kdamond $kd ($4), all by pid $kpid within [$2, $3]us"
 	else
-		echo "FAIL damon-host-tune: $tunes tuning steps recorded from a kdamond with tuning off"
+		echo "FAIL damon-host-tune: $n tuning steps (want >= 1), $oob not by pid $kpid or outside [$2, $3]us ($4)"
+	fi
+}
+if [ "$aggrs" = 0 ]; then
+	tunes=$(jq -s '[.[] | select(.type == "tune")] | length' "$out")
+	[ "$tunes" = 0 ] || echo "FAIL damon-host-tune-off: $tunes tuning steps recorded from a kdamond with tuning off"
+	# 100% is out of reach, so every step is a tuning event (a step that
+	# would keep the interval is skipped, mm/damon/core.c); the pinned
+	# bounds keep the interval where it was.
+	trap '"$MMSCOPE" damon tune -k "$kd" off > /dev/null 2>&1; rm -f $out' EXIT
+	if msg=$("$MMSCOPE" damon tune -k "$kd" 100% 1 "$sample_us" "$sample_us" 2>&1); then
+		# The first step comes within two aggregations of the commit.
+		"$MMSCOPE" damon record -k "$kd" -d $(( aggr_us * 7 / 2 / 1000000 + 1 )) -o "$out" 2> /dev/null ||
+			echo "FAIL damon-host-tune: record exited $?"
+		off=$("$MMSCOPE" damon tune -k "$kd" off 2>&1) || echo "FAIL damon-host-tune: 'tune -k $kd off' failed: $off"
+		check_tunes "$out" "$sample_us" "$sample_us" "goal 100% 1 ${sample_us}us ${sample_us}us set with 'damon tune -k $kd'"
+		[ "$(cat $admin/$kd/pid)" = "$kpid" ] ||
+			echo "FAIL damon-host-tune: kdamond $kd's pid changed from $kpid to $(cat $admin/$kd/pid)"
+	else
+		echo "FAIL damon-host-tune: 'damon tune -k $kd' refused: $msg"
 	fi
 else
-	lo=$(cat $ivs/intervals_goal/min_sample_us)
-	hi=$(cat $ivs/intervals_goal/max_sample_us)
-	oob=$(jq -s --argjson lo "$lo" --argjson hi "$hi" '[.[] | select(.type == "tune" and (.sample_us < $lo or .sample_us > $hi))] | length' "$out")
-	if [ "$tunes" -ge 1 ] && [ "$oob" = 0 ]; then
-		echo "PASS damon-host-tune: $tunes tuning steps, all within [$lo, $hi]us"
-	else
-		echo "FAIL damon-host-tune: $tunes tuning steps, $oob outside [$lo, $hi]us"
-	fi
+	check_tunes "$out" "$(cat $ivs/intervals_goal/min_sample_us)" "$(cat $ivs/intervals_goal/max_sample_us)" "its own goal"
 fi
 
 if [ "$(snapshot)" = "$before" ]; then
-	echo "PASS damon-host-readonly: no DAMON sysfs file changed"
+	echo "PASS damon-host-restored: every DAMON sysfs file as before"
 else
-	echo "FAIL damon-host-readonly: DAMON sysfs changed: $(diff <(echo "$before") <(snapshot) | head -n 4)"
+	echo "FAIL damon-host-restored: DAMON sysfs changed: $(diff <(echo "$before") <(snapshot) | head -n 4)"
 fi

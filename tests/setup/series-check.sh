@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
 pkg=linux-source-7.2
 tarball=$cache/src/$pkg/usr/src/$pkg.tar.xz
-[ -f "$tarball" ] || "$vm/fetch-source.sh" "$cache" "$pkg" "$cache/src/$pkg" >&2
+[ -f "$tarball" ] || "$top/tests/setup/fetch-sid.sh" "$cache" "$pkg" "$cache/src/$pkg" >&2
 tree=$cache/series-check
 jobs=$(($(nproc) + 1))
 

@@ -34,7 +34,7 @@ esac
 
 src_pkg=$cache/src/$pkg
 if [ ! -f "$src_pkg/usr/src/$pkg.tar.xz" ]; then
-	"$vm/fetch-source.sh" "$cache" "$pkg" "$src_pkg" >&2
+	"$top/tests/setup/fetch-sid.sh" "$cache" "$pkg" "$src_pkg" >&2
 fi
 deb=$(ls "$cache"/apt-sid/debs/${pkg}_*.deb 2>/dev/null | head -n 1)
 version=$(basename "${deb:-${pkg}_unknown_all.deb}" | cut -d_ -f2)

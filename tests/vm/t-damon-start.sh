@@ -48,6 +48,13 @@ grep -q 'kdamond 0 (started by mmscope)' /tmp/status.txt || fail "text status do
 grep -q 'goal: 4.00% (400 bp) over 3 aggregations, sampling interval 1ms..100ms' /tmp/status.txt ||
 	fail "text status does not show the goal"
 
+# tune changes our running kdamond's goal online: same kdamond, new goal.
+mmscope damon tune 2% 2 1ms 100ms || fail "tune exited $?"
+expect_eq "tuned access_bp" "$(ctx_file 0 monitoring_attrs/intervals/intervals_goal/access_bp)" 200
+expect_eq "tuned aggrs" "$(ctx_file 0 monitoring_attrs/intervals/intervals_goal/aggrs)" 2
+expect_eq "pid after tune" "$(kd_file 0 pid)" "$kpid"
+expect_eq "status after tune" "$(json_num "$(mmscope damon status -j)" access_bp)" 200
+
 # A second start while ours runs is refused and changes nothing.
 before=$(damon_snapshot)
 mmscope damon start -p "$WL" 4% 3 1ms 100ms 2> /tmp/err && fail "second start accepted"
@@ -103,6 +110,25 @@ echo "$json" | grep -q '"tuned":false' || fail "status refreshed a foreign kdamo
 expect_eq "foreign sample_us untouched" "$(ctx_file 0 monitoring_attrs/intervals/sample_us)" 5000
 mmscope damon start -p "$WL" 4% 3 1ms 100ms 2> /tmp/err && fail "start took a foreign kdamond"
 grep -q -- '-k IDX' /tmp/err || fail "refusal does not say how to name one: $(cat /tmp/err)"
+# tune, too, leaves a foreign kdamond alone unless named, and checks the
+# goal against its sysfs sample_us (5ms) before writing anything.
+before=$(damon_snapshot)
+mmscope damon tune 4% 3 1ms 100ms 2> /tmp/err && fail "tune changed a foreign kdamond without -k"
+grep -q -- '-k IDX' /tmp/err || fail "tune refusal does not say how to name one: $(cat /tmp/err)"
+mmscope damon tune -k 0 4% 3 10ms 100ms 2> /tmp/err && fail "tune accepted bounds that exclude sample_us"
+grep -q 'min_sample_us <= sample_us <= max_sample_us' /tmp/err || fail "tune refusal does not state DAMON's rule: $(cat /tmp/err)"
+[ "$(damon_snapshot)" = "$before" ] || fail "refused tune changed DAMON sysfs"
+fpid=$(kd_file 0 pid)
+mmscope damon tune -k 0 4% 3 1ms 100ms || fail "tune -k 0 exited $?"
+expect_eq "foreign aggrs after tune -k" "$(ctx_file 0 monitoring_attrs/intervals/intervals_goal/aggrs)" 3
+sleep 3
+echo update_tuned_intervals > $ADMIN/0/state
+[ "$(ctx_file 0 monitoring_attrs/intervals/sample_us)" != 5000 ] ||
+	fail "a goal committed with tune -k 0 did not tune (sample_us still 5ms after 3s)"
+mmscope damon tune -k 0 off || fail "tune -k 0 off exited $?"
+expect_eq "goal after off" "$(for f in access_bp aggrs min_sample_us max_sample_us; do
+	ctx_file 0 monitoring_attrs/intervals/intervals_goal/$f; done | tr '\n' ' ')" "0 0 0 0 "
+expect_eq "pid after tune on/off" "$(kd_file 0 pid)" "$fpid"
 mmscope damon stop -k 0 || fail "stop -k 0 exited $?"
 expect_eq "foreign kdamond stopped by index" "$(kd_file 0 state)" off
 # Named by index, a stopped foreign kdamond may be reused.
