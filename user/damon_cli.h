@@ -33,6 +33,8 @@ struct damon_setup {
 int damon_parse_bp(const char *s, unsigned long *bp, char *err, size_t len);
 int damon_parse_us(const char *s, unsigned long *us, char *err, size_t len);
 int damon_parse_count(const char *s, unsigned long *n, char *err, size_t len);
+/* -k's argument: 0, or EXIT_USAGE after saying why. */
+int damon_parse_kd_arg(const char *s, int *kd);
 /* "4% 3 5ms 10s" as four words. */
 int damon_parse_goal(char *const words[4], struct damon_setup *s, char *err, size_t len);
 /* Defaults for what the user left at 0 (initial intervals, region limits). */

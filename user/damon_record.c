@@ -364,6 +364,9 @@ int damon_cmd_record(int argc, char **argv)
 		jsonl_emit_to(rec.out, o);
 	}
 	interval_install_signals();
+	/* After the start line: a script may wait for it before starting DAMON. */
+	fprintf(stderr, "Recording DAMON tuning steps and aggregations into %s... Hit Ctrl-C to end.\n",
+		output);
 	if (dur)
 		end_at = mono_now() + dur;
 	while (!mmscope_exiting && (!end_at || mono_now() < end_at)) {

@@ -89,6 +89,19 @@ static int kd_write_ul(int kd, const char *rel, unsigned long v)
 	return damon_write_str(kd, rel, buf);
 }
 
+int damon_parse_kd_arg(const char *s, int *kd)
+{
+	unsigned long v;
+	char why[128];
+
+	if (damon_parse_count(s, &v, why, sizeof(why))) {
+		errmsg("-k: %s", why);
+		return EXIT_USAGE;
+	}
+	*kd = v;
+	return 0;
+}
+
 int damon_nr_kdamonds(void)
 {
 	unsigned long n;
@@ -263,7 +276,7 @@ int damon_cmd_start(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct damon_setup s = { 0 };
-	unsigned long rstart = 0, rend = 0, pid = 0, kdu;
+	unsigned long rstart = 0, rend = 0, pid = 0;
 	bool paddr = false, created;
 	int c, kd = -1, err;
 	char why[400], buf[64], path[512];
@@ -308,11 +321,8 @@ int damon_cmd_start(int argc, char **argv)
 			}
 			break;
 		case 'k':
-			if (damon_parse_count(optarg, &kdu, why, sizeof(why))) {
-				errmsg("-k: %s", why);
+			if (damon_parse_kd_arg(optarg, &kd))
 				return EXIT_USAGE;
-			}
-			kd = kdu;
 			break;
 		case 'h':
 			start_usage(stdout);
@@ -426,18 +436,13 @@ static int parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v;
-	char why[128];
 	int c;
 
 	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			if (damon_parse_count(optarg, &v, why, sizeof(why))) {
-				errmsg("-k: %s", why);
+			if (damon_parse_kd_arg(optarg, kd))
 				return EXIT_USAGE;
-			}
-			*kd = v;
 			break;
 		case 'j':
 			*json = true;

@@ -134,7 +134,7 @@ int damon_cmd_tune(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct damon_setup s = { 0 };
-	unsigned long old[4], want[4] = { 0 }, kdu;
+	unsigned long old[4], want[4] = { 0 };
 	const char *failed = NULL;
 	char why[400];
 	int c, kd = -1, err;
@@ -143,11 +143,8 @@ int damon_cmd_tune(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			if (damon_parse_count(optarg, &kdu, why, sizeof(why))) {
-				errmsg("-k: %s", why);
+			if (damon_parse_kd_arg(optarg, &kd))
 				return EXIT_USAGE;
-			}
-			kd = kdu;
 			break;
 		case 'h':
 			tune_usage(stdout);

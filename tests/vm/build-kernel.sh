@@ -14,7 +14,8 @@
 #                             anchor of the tracepoint-cost benchmark
 #
 # The tree lands in CACHE_DIR/linux-<version>-<variant>-<key>, where key
-# hashes the patches and the config fragment: a warm cache rebuilds nothing.
+# hashes the patches and the config fragments' settings: a warm cache
+# rebuilds nothing.
 # Prints the tree's path on the last line of stdout.
 set -euo pipefail
 
@@ -44,9 +45,11 @@ series_patches() {
 	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$top/patches/series" | grep -v '^$' || true
 }
 
+# The key covers what reaches .config, not the fragments' comments: editing
+# an explanation must not cost a kernel build.
 key_inputs() {
 	echo "$version $variant"
-	cat "${fragments[@]}"
+	cat "${fragments[@]}" | grep -E '^(CONFIG_|# CONFIG_)'
 	if [ "$use_patches" = 1 ]; then
 		series_patches | while read -r p; do
 			cat "$top/patches/$p"

@@ -43,3 +43,14 @@ start_workload() {
 	done
 	WL=$(sed -n 's/^pid \([0-9]*\).*/\1/p' /tmp/workload.out)
 }
+
+# wait_recording FILE: until 'damon record' has attached (its start line is
+# written after the probes), so no event of what the test starts next is lost.
+wait_recording() {
+	i=0
+	until grep -q '"type":"start"' "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 300 ] || fail "damon record did not start within 30s"
+		sleep 0.1
+	done
+}

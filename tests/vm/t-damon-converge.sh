@@ -20,9 +20,10 @@ run() {
 	shift 2
 	rec=$OUT/converge-$(echo "$goal" | tr -d '%').jsonl
 	start_workload "$@"
+	rm -f "$rec"
 	mmscope damon record -o "$rec" -d "$secs" 2> /tmp/rec.err &
 	REC=$!
-	sleep 1
+	wait_recording "$rec"
 	# Start at the lower bound, far below the goal, so settling is real.
 	mmscope damon start -p "$WL" -s 1ms -a 20ms "$goal" 3 1ms 100ms || fail "start exited $?"
 	wait $REC || fail "record exited $?: $(cat /tmp/rec.err)"

@@ -19,7 +19,7 @@ expect_eq "enable" "$(cat $DBG/damon/enable)" 1
 start_workload -H 4M -C 12M -r 10
 mmscope damon record -o /tmp/ring.jsonl -d 12 &
 REC=$!
-sleep 1
+wait_recording /tmp/ring.jsonl
 mmscope damon start -p "$WL" -s 1ms -a 20ms 4% 3 1ms 100ms || fail "start exited $?"
 sleep 8
 # Stop before the record ends, so both saw every event of the run.
