@@ -89,7 +89,7 @@ static void thp_save(void)
 	memcpy(thp_saved, l + 1, r - l - 1);
 }
 
-/* One PTE-mapped order-9 anon folio at a 2 MiB-aligned address. */
+/* One PMD-mapped order-9 anon folio at a 2 MiB-aligned address. */
 static char *map_thp(void)
 {
 	char *raw = mmap(NULL, 2 * THP, PROT_READ | PROT_WRITE,
@@ -110,13 +110,23 @@ static char *map_thp(void)
 		thp_set(thp_saved);
 		exit(1);
 	}
-	/*
-	 * Changing the protection of one page splits the PMD: the folio
-	 * stays whole and gets 512 PTE mappings.
-	 */
-	if (mprotect(p, PAGE, PROT_READ) || mprotect(p, PAGE, PROT_READ | PROT_WRITE))
-		die("mprotect");
 	return p;
+}
+
+/*
+ * Changing the protection of one page splits the PMD: the folio stays
+ * whole and gets 512 PTE mappings.  Only after PR_SET_THP_DISABLE: until
+ * then khugepaged may collapse a PTE-mapped THP into a new PMD-mapped one
+ * (seen once in a slow guest), while it leaves PMD-mapped ones alone.
+ */
+static void pte_map(struct region *r)
+{
+	if (mprotect(r->addr, PAGE, PROT_READ) || mprotect(r->addr, PAGE, PROT_READ | PROT_WRITE))
+		die("mprotect");
+	if (pfn_of(r->addr) != r->pfn || pfn_of(r->addr + THP - PAGE) != r->pfn + THP / PAGE - 1) {
+		fprintf(stderr, "mmid-thp: the THP at %p moved while its PMD was split\n", r->addr);
+		exit(1);
+	}
 }
 
 static void wait_byte(int fd)
@@ -175,6 +185,8 @@ int main(int argc, char **argv)
 	thp_set(thp_saved);
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		die("PR_SET_THP_DISABLE");
+	for (i = 0; i < n; i++)
+		pte_map(&r[i]);
 	if (pipe(to_b) || pipe(to_c) || pipe(to_a))
 		die("pipe");
 
