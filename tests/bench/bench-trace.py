@@ -26,6 +26,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -44,21 +45,29 @@ if not os.path.isdir("/sys/kernel/tracing/events"):
 
 
 def startup(cmd):
-    """Median wall seconds from exec to exit, and peak RSS in KiB, over REPEATS runs."""
+    """Median wall seconds from exec to exit, and peak RSS in KiB, over REPEATS runs.
+
+    The peak comes from GNU time, not from our own wait4(): a child's
+    ru_maxrss keeps the high-water mark of the image it was forked from,
+    so a fork of this Python process (about 10 MiB) would hide anything
+    smaller; time(1) is a 1 MiB C program (what /bin/true measures).
+    """
     times, rss = [], 0
-    for _ in range(REPEATS):
-        t0 = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            fd = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(fd, 1)
-            os.dup2(fd, 2)
-            os.execvp(cmd[0], cmd)
-        _, status, ru = os.wait4(pid, 0)
-        times.append(time.monotonic() - t0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"bench-trace: {' '.join(cmd)} failed: {status}")
-        rss = max(rss, ru.ru_maxrss)
+    with tempfile.NamedTemporaryFile("r") as out:
+        for _ in range(REPEATS):
+            t0 = time.monotonic()
+            pid = os.fork()
+            if pid == 0:
+                fd = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(fd, 1)
+                os.dup2(fd, 2)
+                os.execvp("/usr/bin/time", ["/usr/bin/time", "-f", "%M", "-o", out.name] + cmd)
+            _, status, _ = os.wait4(pid, 0)
+            times.append(time.monotonic() - t0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                sys.exit(f"bench-trace: {' '.join(cmd)} failed: {status}")
+            out.seek(0)
+            rss = max(rss, int(out.read().split()[-1]))
     return statistics.median(times), rss
 
 

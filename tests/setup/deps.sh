@@ -15,7 +15,7 @@ packages=(
 	# tests
 	jq python3-jsonschema man-db
 	# benchmarks (tests/bench/)
-	bpftrace stress-ng
+	bpftrace stress-ng time
 )
 
 missing=()
