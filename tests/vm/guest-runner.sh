@@ -6,7 +6,7 @@
 # per test; the host turns those into its report.
 filter=${1:-*}
 dir=/src/tests/vm
-logs=/mmscope/vm/tests
+logs=${MMSCOPE_VM_LOGS:-/mmscope/vm/tests}
 timeout_s=${MMSCOPE_TEST_TIMEOUT:-300}
 mkdir -p "$logs"
 rm -f "$logs"/*.log

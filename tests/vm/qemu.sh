@@ -39,6 +39,11 @@ fi
 # clocksource watchdog would otherwise demote it to jiffies under load.
 append="console=ttyS0 panic=-1 pci=noacpi tsc=reliable mmscope.mode=$mode mmscope.timeout=${MMSCOPE_TEST_TIMEOUT:-300} mmscope.cpus=$cpus"
 append="$append ${MMSCOPE_VM_APPEND:-}"
+# Per-test logs go beside this run's serial log, so a second suite sharing
+# the build directory (vm-test-big) does not replace the first one's.
+case $out in
+"$build"/*) append="$append mmscope.logs=${out#"$build"/}/tests" ;;
+esac
 shares=(
 	-virtfs "local,path=$build,mount_tag=build,security_model=none,id=build"
 	-virtfs "local,path=$top,mount_tag=src,security_model=none,readonly=on,id=src"
