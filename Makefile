@@ -69,17 +69,19 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .DELETE_ON_ERROR:
 
 .PHONY: all deps kernel kernel-stock kernel-release module bpf user workloads test host-test \
-	vm-prep vm-test vm-test-big vm-test-stock vm-shell vm-run demo checkpatch series-check clean distclean help
+	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big \
+	vm-test-stock check vm-shell vm-run demo checkpatch series-check clean distclean help
 
 all: module user workloads
 
 help:
 	@echo "make [all]        module ($(BUILD)/module/mmscope.ko), BPF objects, CLI, test workloads"
-	@echo "make test         host unit + BPF tests, then the VM suite; what CI runs"
+	@echo "make check        unit + host tests and a VM smoke run on the release kernel (minutes)"
+	@echo "make test         host tests, then every VM suite; what CI runs"
 	@echo "make demo         boot the test VM, load mmscope.ko, run a workload, show the report"
 	@echo "make kernel       build the patched 7.2 debug test kernel into $(CACHE) (cached)"
 	@echo "make kernel-stock / kernel-release   unpatched / patched kernels without debug options"
-	@echo "make vm-test [T=glob,...]   VM tests only"
+	@echo "make vm-test [T=glob,...]   VM tests only, each on its kernel (vm-test-debug, vm-test-release)"
 	@echo "make vm-test-big            the big-* tests in a $(VM_MEM_BIG) MiB guest (VM_MEM_BIG=)"
 	@echo "make vm-test-stock          the module on the unpatched kernel (make kernel-stock)"
 	@echo "make vm-shell               interactive guest shell, module loaded"
@@ -183,19 +185,40 @@ workloads: $(WORK_BINS)
 host-test: deps user workloads $(UNIT_BINS)
 	$(Q)tests/host/run.sh $(BUILD)
 
-# The guest always gets a module built against the test kernel, whatever
-# KDIR this tree was built for.
+# The guest always gets a module built against the kernel it boots,
+# whatever KDIR this tree was built for.
 vm-prep: kernel
 	$(Q)$(MAKE) --no-print-directory all KDIR=$$(cat $(TEST_KDIR_FILE))
 
-vm-test: vm-prep
-	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) test '$(or $(T),*)'
+# Tests that need no debug option run on the release kernel (tests name
+# their kernel in a "# vm-kernel:" line): a module built against it, and
+# the CLI and workloads copied beside it.
+RELEASE_BUILD := $(BUILD)/release
+vm-prep-release: kernel-release vm-prep
+	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(BUILD)/kernel-release.path) BUILD=$(RELEASE_BUILD)
+	$(Q)mkdir -p $(RELEASE_BUILD)/bin $(RELEASE_BUILD)/tests
+	$(Q)cp $(MMSCOPE) $(RELEASE_BUILD)/bin/
+	$(Q)cp $(WORK_BINS) $(RELEASE_BUILD)/tests/
+
+# Both suites; T= picks tests by name (globs), each on its own kernel.
+vm-test: vm-test-debug vm-test-release
+
+vm-test-debug: vm-prep
+	$(Q)tests/vm/suite.sh debug "$$(cat $(TEST_KDIR_FILE))" $(BUILD) '$(or $(T),*)'
+
+vm-test-release: vm-prep-release
+	$(Q)tests/vm/suite.sh release "$$(cat $(BUILD)/kernel-release.path)" $(RELEASE_BUILD) '$(or $(T),*)'
+
+# The `make check` VM run: module, one query per area, one trace (t-smoke).
+vm-smoke: vm-prep-release
+	$(Q)MMSCOPE_VM_OUT=$(RELEASE_BUILD)/vm-smoke \
+		tests/vm/suite.sh smoke "$$(cat $(BUILD)/kernel-release.path)" $(RELEASE_BUILD)
 
 # Resource bounds need a large guest: a boot of its own for the big-* tests.
 VM_MEM_BIG ?= 8192
 vm-test-big: vm-prep
 	$(Q)MMSCOPE_VM_MEM=$(VM_MEM_BIG) MMSCOPE_VM_OUT=$(BUILD)/vm-big \
-		tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) test 'big-*'
+		tests/vm/suite.sh big "$$(cat $(TEST_KDIR_FILE))" $(BUILD) '$(or $(T),*)'
 
 # The unpatched kernel must load the module and report the series' parts
 # as missing: the module tests, with a module built against it, and the
@@ -203,13 +226,18 @@ vm-test-big: vm-prep
 vm-test-stock: kernel-stock user workloads
 	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(STOCK_KDIR_FILE)) BUILD=$(STOCK_BUILD)
 	$(Q)mkdir -p $(STOCK_BUILD)/bin $(STOCK_BUILD)/tests
-	$(Q)cp $(BUILD)/bin/mmscope $(STOCK_BUILD)/bin/
+	$(Q)cp $(MMSCOPE) $(STOCK_BUILD)/bin/
 	$(Q)cp $(WORK_BINS) $(STOCK_BUILD)/tests/
-	$(Q)MMSCOPE_VM_APPEND="mmscope.kernel=stock $${MMSCOPE_VM_APPEND:-}" \
-		tests/vm/qemu.sh "$$(cat $(STOCK_KDIR_FILE))" $(STOCK_BUILD) test 'module-*,mmid-bench'
+	$(Q)tests/vm/suite.sh stock "$$(cat $(STOCK_KDIR_FILE))" $(STOCK_BUILD) 'module-*,mmid-bench'
 
+# What CI runs: host tests and every VM suite, then a table of margins.
 test: deps
-	$(Q)tests/run-all.sh $(MAKE) $(BUILD)
+	$(Q)tests/run-all.sh test $(MAKE) $(BUILD)
+
+# The developers' loop: unit and host tests, and the smoke run on the
+# release kernel (about 1 s to boot).
+check: deps
+	$(Q)tests/run-all.sh check $(MAKE) $(BUILD)
 
 vm-shell: vm-prep
 	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) shell

@@ -1,40 +1,70 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make test`: host tests, then the VM suite; one summary line at the end.
-# usage: run-all.sh MAKE BUILD_DIR
+# `make test` and `make check`: host tests, then the VM suites, each on the
+# kernel it needs; one summary line and a table of margins at the end.
+# usage: run-all.sh test|check MAKE BUILD_DIR
+#   test   host tests; the debug suite (module, series, reliability; KASAN,
+#          lockdep, kmemleak); the release suite (CLI, tracers, DAMON);
+#          the large guest; the unpatched kernel
+#   check  host tests and the smoke run on the release kernel
 set -uo pipefail
-make=$1 build=$2
+mode=$1 make=$2 build=$3
 mkdir -p "$build"
-rm -f "$build/host-counts" "$build/vm/counts" "$build/vm-big/counts" "$build/stock/vm/counts"
 t0=$(date +%s)
 
-$make --no-print-directory host-test
-host_rc=$?
-read -r hp hf hs < "$build/host-counts" 2>/dev/null || { hp=0; hf=1; hs=0; }
+case $mode in
+test) suites="debug:vm release:release/vm big:vm-big stock:stock/vm" ;;
+check) suites="smoke:release/vm-smoke" ;;
+*) echo "run-all.sh: unknown mode '$mode' (test or check)" >&2; exit 2 ;;
+esac
+for s in $suites; do
+	rm -f "$build/${s#*:}/counts" "$build/${s#*:}/results"
+done
+rm -f "$build/host-counts" "$build/host-results"
 
-$make --no-print-directory vm-test
-vm_rc=$?
-read -r vp vf vs < "$build/vm/counts" 2>/dev/null || { vp=0; vf=1; vs=0; }
+status=0
+$make --no-print-directory host-test || status=1
+read -r pass fail skip < "$build/host-counts" 2>/dev/null || { pass=0 fail=1 skip=0; }
+hp=$pass hf=$fail hs=$skip
 
-# Resource bounds, in a large guest of their own.
-$make --no-print-directory vm-test-big
-big_rc=$?
-read -r bp bf bs < "$build/vm-big/counts" 2>/dev/null || { bp=0; bf=1; bs=0; }
-vp=$((vp + bp)) vf=$((vf + bf)) vs=$((vs + bs))
-[ $big_rc = 0 ] || vm_rc=$big_rc
+vp=0 vf=0 vs=0
+for s in $suites; do
+	kind=${s%%:*} out=$build/${s#*:}
+	case $kind in
+	debug | release | big) target=vm-test-$kind ;;
+	smoke) target=vm-smoke ;;
+	stock) target=vm-test-stock ;;
+	esac
+	t=$(date +%s)
+	$make --no-print-directory $target || status=1
+	# A suite that reports no counts failed before or while booting.
+	read -r p f k < "$out/counts" 2>/dev/null || { p=0 f=1 k=0; }
+	echo "vm/$kind: $p passed, $f failed, $k skipped in $(( $(date +%s) - t ))s"
+	vp=$((vp + p)) vf=$((vf + f)) vs=$((vs + k))
+done
 
-# The unpatched kernel: the module loads and reports the series missing.
-$make --no-print-directory vm-test-stock
-stock_rc=$?
-read -r sp sf ss < "$build/stock/vm/counts" 2>/dev/null || { sp=0; sf=1; ss=0; }
-vp=$((vp + sp)) vf=$((vf + sf)) vs=$((vs + ss))
-[ $stock_rc = 0 ] || vm_rc=$stock_rc
+# Every test with its time against its timeout.  A test above half of its
+# limit is named: one slow machine away from a timeout.
+echo
+echo "margins (time / timeout):"
+{
+	sed 's/^/host /' "$build/host-results" 2>/dev/null
+	for s in $suites; do
+		sed "s/^/${s%%:*} /" "$build/${s#*:}/results" 2>/dev/null
+	done
+} | awk '{
+	share = ($5 > 0) ? 100 * $4 / $5 : 0
+	limit = ($5 > 0) ? $5 : "-"
+	flag = (share > 50) ? "  ABOVE 50% OF ITS LIMIT" : ""
+	printf "  %-8s %-34s %-7s %7.1fs of %5ss  %3d%%%s\n", $1, $3, $2, $4, limit, share, flag
+	if (share > 50) over++
+} END { if (over) printf "%d tests above 50%% of their limit\n", over }' | tee "$build/margins.txt"
 
-pass=$((hp + vp)) fail=$((hf + vf)) skip=$((hs + vs))
+fail=$((hf + vf))
 # A harness failure with no failed test still fails the run.
-if [ "$fail" = 0 ] && { [ $host_rc != 0 ] || [ $vm_rc != 0 ]; }; then fail=1; fi
+[ "$fail" = 0 ] && [ $status != 0 ] && fail=1
 echo
 echo "host: $hp passed, $hf failed, $hs skipped; vm: $vp passed, $vf failed, $vs skipped;" \
      "$(( $(date +%s) - t0 ))s"
-echo "$pass passed, $fail failed, $skip skipped"
+echo "$((hp + vp)) passed, $fail failed, $((hs + vs)) skipped"
 [ "$fail" = 0 ]

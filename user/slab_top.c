@@ -42,6 +42,7 @@ struct top_cache {
 	char name[SLAB_NAME_LEN];
 	unsigned long long id;
 	unsigned long long v[NR_F];	/* cumulative */
+	unsigned long long delta[NR_F];	/* events in the last interval */
 	double rate[NR_F];		/* per second over the last interval */
 	bool seen;
 };
@@ -104,8 +105,10 @@ static struct top_cache *top_find(struct top *t, unsigned long long id, const ch
 static void set(struct top *t, struct top_cache *c, enum top_field f,
 		unsigned long long v, double secs)
 {
-	if (secs > 0 && c->seen)
-		c->rate[f] = v >= c->v[f] ? (v - c->v[f]) / secs : 0;
+	if (secs > 0 && c->seen) {
+		c->delta[f] = v >= c->v[f] ? v - c->v[f] : 0;
+		c->rate[f] = c->delta[f] / secs;
+	}
 	c->v[f] = v;
 	t->have |= 1u << f;
 }
@@ -255,6 +258,9 @@ static void top_print(struct top *t, const struct interval_opts *io)
 
 					snprintf(key, sizeof(key), "%s_per_s", field_names[f]);
 					json_object_object_add(o, key, json_object_new_double(c->rate[f]));
+					/* The exact count, which a rate times a clock is not. */
+					json_object_object_add(o, field_names[f],
+							       json_object_new_uint64(c->delta[f]));
 				}
 			json_object_array_add(arr, o);
 			shown++;

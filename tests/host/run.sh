@@ -10,6 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 export MMSCOPE_BUILD=$build MMSCOPE=$build/bin/mmscope
 
 pass=0 fail=0 skip=0
+rm -f "$build/host-results"
 report() {
 	local kind=$1 line
 	while IFS= read -r line; do
@@ -25,11 +26,17 @@ report() {
 # A script may ask for more than the default two minutes with a
 # "# host-timeout: SECONDS" line.
 run_one() {
-	local kind=$1 name=$2 out rc limit
+	local kind=$1 name=$2 out rc limit t0
 	shift 2
 	limit=$(sed -n 's/^# host-timeout: \([0-9]*\)$/\1/p' "${@: -1}" 2>/dev/null | head -n 1)
-	out=$(timeout "${limit:-120}" "$@" 2>&1)
+	limit=${limit:-120}
+	t0=$(date +%s.%N)
+	out=$(timeout "$limit" "$@" 2>&1)
 	rc=$?
+	# "status name secs limit" for the table of margins (tests/run-all.sh)
+	awk -v a="$t0" -v b="$(date +%s.%N)" -v n="$([ "$kind" = "$name" ] && echo "$name" || echo "$kind/$name")" -v l="$limit" \
+		-v s="$([ $rc = 0 ] && echo PASS || { [ $rc = 124 ] && echo TIMEOUT || echo FAIL; })" \
+		'BEGIN { printf "%s %s %.1f %d\n", s, n, b - a, l }' >> "$build/host-results"
 	report "$kind" <<< "$out"
 	# A crash or a silent non-zero exit is a failure even if every printed
 	# case passed.

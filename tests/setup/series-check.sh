@@ -17,6 +17,10 @@ pkg=linux-source-7.2
 tarball=$cache/src/$pkg/usr/src/$pkg.tar.xz
 [ -f "$tarball" ] || "$top/tests/setup/fetch-sid.sh" "$cache" "$pkg" "$cache/src/$pkg" >&2
 tree=$cache/series-check
+# One scratch tree per cache: work trees sharing the cache take turns.
+mkdir -p "$cache"
+exec 8> "$tree.lock"
+flock -n 8 || { echo "  WAIT    another series check is running" >&2; flock 8; }
 jobs=$(($(nproc) + 1))
 
 # The files the series touches, and users of include/linux/{slab,rmap}.h

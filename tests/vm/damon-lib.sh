@@ -5,11 +5,10 @@
 ADMIN=/sys/kernel/mm/damon/admin/kdamonds
 [ -d "$ADMIN" ] || skip "no DAMON sysfs interface (CONFIG_DAMON_SYSFS) in this kernel"
 
-# Every readable DAMON sysfs file with its content, one per line, sorted.
+# Every readable DAMON sysfs file with its content, one per line, sorted
+# (one process: a fork per file made a snapshot of 24 files take 13 s).
 damon_snapshot() {
-	find /sys/kernel/mm/damon -type f | sort | while read -r f; do
-		printf '%s: %s\n' "$f" "$(cat "$f" 2>/dev/null | tr '\n' ' ')"
-	done
+	"$WORKLOADS/readfiles" -s /sys/kernel/mm/damon
 }
 
 kd_file() { cat "$ADMIN/$1/$2"; }

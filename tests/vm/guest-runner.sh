@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest: every tests/vm/t-*.sh (or those matching $1), one
 # at a time, each with a timeout, each followed by a kernel-log check.
-# Prints one "MMSCOPE-RESULT <PASS|FAIL|SKIP> <name> <secs> <reason>" line
-# per test; the host turns those into its report.
+# Prints one "MMSCOPE-RESULT <PASS|FAIL|SKIP> <name> <secs> <limit> <reason>"
+# line per test; the host turns those into its report and its table of
+# margins (time against timeout).
 filter=${1:-*}
 dir=/src/tests/vm
 logs=${MMSCOPE_VM_LOGS:-/mmscope/vm/tests}
@@ -14,6 +15,16 @@ rm -f "$logs"/*.log
 . "$dir/lib.sh"
 
 now() { cut -d' ' -f1 /proc/uptime; }
+
+# Kernel log lines stamped between uptimes $1 and $2: what the kernel said
+# while a test ran.
+kernel_log_between() {
+	dmesg | awk -v a="$1" -v b="$2" '
+	match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
+		t = substr($0, RSTART + 1, RLENGTH - 2) + 0
+		if (t >= a && t <= b + 1) print
+	}'
+}
 
 # Leaks that predate the suite are not ours: report only new ones.
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -27,9 +38,6 @@ failed=0
 for t in "$dir"/t-*.sh; do
 	name=$(basename "$t" .sh)
 	name=${name#t-}
-	# big-* tests need the large guest of `make vm-test-big`: only a
-	# filter that names them selects them.
-	case $name in big-*) case $filter in *big-*) ;; *) continue ;; esac ;; esac
 	selected=
 	set -f	# comma-separated patterns for test names, not files
 	for pattern in $(echo "$filter" | tr , ' '); do
@@ -66,14 +74,22 @@ for t in "$dir"/t-*.sh; do
 	fi
 	if [ $status = FAIL ]; then
 		failed=1
-		tail -n 15 "$log" | sed "s/^/    $name| /"
+		# Enough to act on without the serial log: the end of the
+		# test's own output and what the kernel said meanwhile.
+		tail -n 25 "$log" | sed "s/^/    $name| /"
+		kernel_log_between "$t0" "$(now)" > /tmp/klog.$$
+		echo "    $name| --- kernel log during the test ($(wc -l < /tmp/klog.$$) lines, last 25) ---"
+		tail -n 25 /tmp/klog.$$ | sed "s/^/    $name| /"
+		cat /tmp/klog.$$ >> "$log"
+		rm -f /tmp/klog.$$
 	fi
-	echo "MMSCOPE-RESULT $status $name $secs $reason"
+	echo "MMSCOPE-RESULT $status $name $secs $limit $reason"
 done
 
 # After the suite: any unreferenced object allocated from mmscope's code
 # (by symbol while loaded, by address range after unload) is a leak.
-if [ -w $KMEMLEAK ] && [ "$filter" = "*" ]; then
+# The host asks for it with the whole debug suite (tests/vm/suite.sh).
+if [ -w $KMEMLEAK ] && [ "${MMSCOPE_KMEMLEAK:-}" = 1 ]; then
 	grep -q '^mmscope ' /proc/modules && rmmod mmscope
 	t0=$(now)
 	echo scan > $KMEMLEAK
@@ -83,13 +99,13 @@ if [ -w $KMEMLEAK ] && [ "$filter" = "*" ]; then
 	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 	total=$(grep -c '^unreferenced object' $logs/kmemleak.log)
 	if [ "$leaks" = 0 ]; then
-		echo "MMSCOPE-RESULT PASS kmemleak $secs no leak from mmscope ($total unreferenced objects elsewhere)"
+		echo "MMSCOPE-RESULT PASS kmemleak $secs 0 no leak from mmscope ($total unreferenced objects elsewhere)"
 	else
 		failed=1
 		grep -A 12 '^unreferenced object' $logs/kmemleak.log | head -n 40 | sed 's/^/    kmemleak| /'
-		echo "MMSCOPE-RESULT FAIL kmemleak $secs $leaks objects leaked from mmscope"
+		echo "MMSCOPE-RESULT FAIL kmemleak $secs 0 $leaks objects leaked from mmscope"
 	fi
-elif [ "$filter" = "*" ]; then
-	echo "MMSCOPE-RESULT SKIP kmemleak 0 this kernel has no CONFIG_DEBUG_KMEMLEAK"
+elif [ "${MMSCOPE_KMEMLEAK:-}" = 1 ]; then
+	echo "MMSCOPE-RESULT SKIP kmemleak 0 0 this kernel has no CONFIG_DEBUG_KMEMLEAK"
 fi
 exit $failed

@@ -39,13 +39,12 @@ field() {
 	awk -v k="$2" -F': *' '$1 == k { print $2; found = 1 } END { exit !found }' "$1"
 }
 
-# Read every file the module exposes, the way a curious user would.
+# Read every file the module exposes, the way a curious user would: one
+# process for all of them (tests/workloads/readfiles.c), not a cat per file.
 read_all_files() {
-	for f in $(find "$DBG" /sys/kernel/mmscope -type f 2>/dev/null); do
-		[ -r "$f" ] || continue
-		case $(stat -c %A "$f") in ?r*) cat "$f" > /dev/null 2>&1 ;; esac
-	done
-	return 0
+	set -- $(ls -d "$DBG" /sys/kernel/mmscope 2>/dev/null)
+	[ $# -gt 0 ] || return 0
+	"$WORKLOADS/readfiles" "$@"
 }
 
 # Start a kdamond monitoring physical memory, after any existing ones;

@@ -17,6 +17,29 @@ mmid_q() {
 	return $rc
 }
 
+# answer_vars "ANSWER": every "KEY: value" line of an answer into $A_KEY,
+# with shell builtins only (a $(val ...) per field forks twice, and forks
+# are what made these tests slow under KASAN and TCG).
+answer_vars() {
+	local IFS='
+' line k
+	set -f
+	# No value of an earlier answer may stand in for a missing key.
+	for k in $ANSWER_KEYS; do
+		unset "A_$k"
+	done
+	ANSWER_KEYS=
+	for line in $1; do
+		case ${line%%: *} in
+		*[!a-z0-9_]* | "") continue ;;
+		esac
+		eval "A_${line%%: *}=\${line#*: }"
+		ANSWER_KEYS="$ANSWER_KEYS
+${line%%: *}"
+	done
+	set +f
+}
+
 # val "ANSWER" KEY: the value of "KEY: value" in an answer.
 val() {
 	echo "$1" | sed -n "s/^$2: //p"

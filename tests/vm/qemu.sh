@@ -85,7 +85,8 @@ timeout -k 10 "$limit" "${qemu[@]}" -monitor none -serial stdio < /dev/null 2>&1
 			case $line in
 			"MMSCOPE-RESULT "*)
 				set -- $line
-				printf '%-4s  vm/%-32s %6ss  %s\n' "$2" "$3" "$4" "${line#* * * * }"
+				printf '%-4s  vm/%s%-32s %6ss  %s\n' "$2" "${MMSCOPE_VM_KIND:+$MMSCOPE_VM_KIND/}" \
+					"$3" "$4" "${line#* * * * * }"
 				;;
 			"    "*"| "*) printf '%s\n' "$line" ;;
 			esac
@@ -132,6 +133,8 @@ if [ "$mode" = test ]; then
 	skip=$(grep -c '^MMSCOPE-RESULT SKIP' "$log")
 	[ "$status" = 0 ] || fail=$((fail + 1))
 	echo "$pass $fail $skip" > "$out/counts"
+	# "status name secs limit" per test, for the runner's table of margins.
+	sed -n 's/^MMSCOPE-RESULT \([A-Z]*\) \([^ ]*\) \([0-9.]*\) \([0-9]*\) .*/\1 \2 \3 \4/p' "$log" > "$out/results"
 	[ "$fail" = 0 ] || status=1
 	exit $status
 fi

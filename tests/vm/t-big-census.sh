@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: big
 # vm-timeout: 600
 # Resource bounds on a large guest (`make vm-test-big` boots one of
 # VM_MEM_BIG MiB): the census covers all of its memory in bounded kernel

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: release
 # The static CLI runs in the guest and sees the module, the patched
 # kernel's config and, unlike on the host, a working fentry.
 . /src/tests/vm/lib.sh

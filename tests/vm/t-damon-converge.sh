@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: release
 # The tuner against a workload whose access pattern is known: the hot set
 # (8 of ~34 MiB monitored) is swept 10 times a second, then 40.  Recorded
 # with 'damon record', the tuned sampling interval must stay within its

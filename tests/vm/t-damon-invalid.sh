@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: release
 # Every class of invalid goal is refused, the message states the rule, and
 # not one DAMON sysfs file changes (nor does mmscope -v log a single write).
 . /src/tests/vm/damon-lib.sh

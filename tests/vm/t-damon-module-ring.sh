@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # With DAMON's tracepoints exported, the module's ring (damon/recent) and a
 # BPF 'damon record' of the same run list the same tuning steps and the
 # same aggregation ratios, matched by kernel timestamp.
@@ -17,13 +18,23 @@ echo 1 > $DBG/damon/enable || fail "enable failed"
 expect_eq "enable" "$(cat $DBG/damon/enable)" 1
 
 start_workload -H 4M -C 12M -r 10
-mmscope damon record -o /tmp/ring.jsonl -d 12 &
+# Until stopped: a fixed duration ran out before the kdamond was stopped
+# when the guest was slow, and the record then missed the last events.
+mmscope damon record -o /tmp/ring.jsonl &
 REC=$!
 wait_recording /tmp/ring.jsonl
 mmscope damon start -p "$WL" -s 1ms -a 20ms 4% 3 1ms 100ms || fail "start exited $?"
-sleep 8
-# Stop before the record ends, so both saw every event of the run.
+# Until the ring holds several tuning steps and aggregations.
+n=0
+until [ "$(grep -c '^tune ' $DBG/damon/recent)" -ge 4 ] &&
+      [ "$(grep -c '^aggr ' $DBG/damon/recent)" -ge 8 ]; do
+	n=$((n + 1))
+	[ $n -le 600 ] || fail "fewer than 4 tuning steps in 60s: $(cat $DBG/damon/recent)"
+	sleep 0.1
+done
+# Stop DAMON, then the record, so both saw every event of the run.
 mmscope damon stop || fail "stop exited $?"
+kill -INT $REC
 wait $REC || fail "record exited $?"
 cat $DBG/damon/recent > /tmp/recent.txt
 echo 0 > $DBG/damon/enable

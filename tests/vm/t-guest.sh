@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug release
 # The guest is what the other tests assume: every CPU QEMU was given is
 # online (per-CPU sheaves need more than one), the kernel clock has a real
 # clock source (ns/op figures), and THP can be asked for with madvise().

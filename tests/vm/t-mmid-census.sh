@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # mmid/census counts exactly the THPs a workload adds in known states:
 # the guest's other large folios (page cache, ...) are the baseline, so the
 # check is on the difference.

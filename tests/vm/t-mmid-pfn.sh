@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # mmid/pfn on THPs in a state the test knows: one 512-page PTE-mapped anon
 # folio per case, mapped by one, two or three processes (mmid-thp).
 . /src/tests/vm/lib.sh
@@ -14,26 +15,27 @@ check_folio() {
 	local a slots want_slots
 	a=$(mmid_q pfn "$1") || fail "query of pfn $1 failed"
 	echo "$a"
-	expect_eq "pfn $1 state" "$(val "$a" state)" large
-	expect_eq "pfn $1 head" "$(val "$a" head_pfn)" "$1"
-	expect_eq "pfn $1 order" "$(val "$a" order)" 9
-	expect_eq "pfn $1 type" "$(val "$a" type)" anon
-	expect_eq "pfn $1 large_mapcount" "$(val "$a" large_mapcount)" "$2"
+	answer_vars "$a"
+	expect_eq "pfn $1 state" "$A_state" large
+	expect_eq "pfn $1 head" "$A_head_pfn" "$1"
+	expect_eq "pfn $1 order" "$A_order" 9
+	expect_eq "pfn $1 type" "$A_type" anon
+	expect_eq "pfn $1 large_mapcount" "$A_large_mapcount" "$2"
 	# PTE-mapped, not swapped: one reference per mapping.
-	expect_eq "pfn $1 refcount" "$(val "$a" refcount)" "$2"
-	expect_eq "pfn $1 entire_mapcount" "$(val "$a" entire_mapcount)" 0
-	expect_eq "pfn $1 pincount" "$(val "$a" pincount)" 0
+	expect_eq "pfn $1 refcount" "$A_refcount" "$2"
+	expect_eq "pfn $1 entire_mapcount" "$A_entire_mapcount" 0
+	expect_eq "pfn $1 pincount" "$A_pincount" 0
 	# The slot order depends on who mapped first: compare sorted.
-	slots=$(printf '%s:%s\n%s:%s\n' "$(val "$a" slot0_mm_id)" "$(val "$a" slot0_mapcount)" \
-		"$(val "$a" slot1_mm_id)" "$(val "$a" slot1_mapcount)" | sort | tr '\n' ' ')
+	slots=$(printf '%s:%s\n%s:%s\n' "$A_slot0_mm_id" "$A_slot0_mapcount" \
+		"$A_slot1_mm_id" "$A_slot1_mapcount" | sort | tr '\n' ' ')
 	want_slots=$(echo $3 | tr ' ' '\n' | sort | tr '\n' ' ')
 	expect_eq "pfn $1 slots" "$slots" "$want_slots"
-	expect_eq "pfn $1 shared_bit" "$(val "$a" shared_bit)" "$4"
-	expect_eq "pfn $1 maybe_mapped_shared" "$(val "$a" maybe_mapped_shared)" "$5"
-	expect_eq "pfn $1 census_state" "$(val "$a" census_state)" "$6"
+	expect_eq "pfn $1 shared_bit" "$A_shared_bit" "$4"
+	expect_eq "pfn $1 maybe_mapped_shared" "$A_maybe_mapped_shared" "$5"
+	expect_eq "pfn $1 census_state" "$A_census_state" "$6"
 	# fork() cleared PG_anon_exclusive on every page and no write since
 	# has claimed one back.
-	expect_eq "pfn $1 anon_exclusive_pages" "$(val "$a" anon_exclusive_pages)" 0
+	expect_eq "pfn $1 anon_exclusive_pages" "$A_anon_exclusive_pages" 0
 	ANSWER=$a
 }
 
@@ -41,8 +43,7 @@ check_folio() {
 check_tasks() {
 	local i id tasks
 	for i in 0 1; do
-		id=$(val "$ANSWER" slot${i}_mm_id)
-		tasks=$(val "$ANSWER" slot${i}_tasks)
+		eval "id=\$A_slot${i}_mm_id tasks=\$A_slot${i}_tasks"
 		case $id in
 		0) want=- ;;
 		$WL_ID_A) want="$WL_A:mmid-thp" ;;
@@ -67,11 +68,13 @@ check_tasks
 # A tail page answers with its head and the same folio.
 s=$(wl_pfns S)
 a=$(mmid_q pfn $((s + 77))) || fail "tail query failed"
-expect_eq "tail pfn" "$(val "$a" pfn)" $((s + 77))
-expect_eq "tail head_pfn" "$(val "$a" head_pfn)" "$s"
-expect_eq "tail large_mapcount" "$(val "$a" large_mapcount)" 1024
+answer_vars "$a"
+expect_eq "tail pfn" "$A_pfn" $((s + 77))
+expect_eq "tail head_pfn" "$A_head_pfn" "$s"
+expect_eq "tail large_mapcount" "$A_large_mapcount" 1024
 a=$(mmid_q pfn 0x$(printf %x $((s + 511)))) || fail "hex query failed"
-expect_eq "hex tail head_pfn" "$(val "$a" head_pfn)" "$s"
+answer_vars "$a"
+expect_eq "hex tail head_pfn" "$A_head_pfn" "$s"
 
 # Reading twice on one descriptor gives the same answer; a second write
 # replaces it.
@@ -82,24 +85,29 @@ first=$(cat <&4)
 echo "$(wl_pfns E)" >&4
 second=$(cat <&4)
 exec 4>&-
-expect_eq "first answer head" "$(val "$first" head_pfn)" "$s"
-expect_eq "second answer head" "$(val "$second" head_pfn)" "$(wl_pfns E)"
+answer_vars "$first"
+expect_eq "first answer head" "$A_head_pfn" "$s"
+answer_vars "$second"
+expect_eq "second answer head" "$A_head_pfn" "$(wl_pfns E)"
 
 # mmid/task agrees with the workload's own pids.
 a=$(mmid_q task "$WL_B")
-expect_eq "task pid" "$(val "$a" pid)" "$WL_B"
-expect_eq "task comm" "$(val "$a" comm)" mmid-thp
+answer_vars "$a"
+expect_eq "task pid" "$A_pid" "$WL_B"
+expect_eq "task comm" "$A_comm" mmid-thp
 [ "$WL_ID_A" != "$WL_ID_B" ] && [ "$WL_ID_B" != "$WL_ID_C" ] ||
 	fail "three processes share an mm id: $WL_ID_A $WL_ID_B $WL_ID_C"
 a=$(mmid_q task 2) || fail "task query of kthreadd failed"
-expect_eq "kthread mm_id" "$(val "$a" mm_id)" none
+answer_vars "$a"
+expect_eq "kthread mm_id" "$A_mm_id" none
 
 # After the workload exits the folios are gone: free, or reused by
 # something that is not our THP.
 mmid_stop
 for p in $(wl_pfns S) $(wl_pfns F); do
 	a=$(mmid_q pfn "$p") || continue
-	[ "$(val "$a" state)" = large ] && [ "$(val "$a" large_mapcount)" = 1024 ] &&
+	answer_vars "$a"
+	[ "$A_state" = large ] && [ "$A_large_mapcount" = 1024 ] &&
 		fail "pfn $p still looks like the workload's folio after exit"
 done
 echo "ok: folios gone after exit"

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # The module's features file reports each part of the patch series as the
 # running kernel has it: all y on the patched test kernel, all n on the
 # stock one (`make vm-test-stock` boots it with mmscope.kernel=stock).

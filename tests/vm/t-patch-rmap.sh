@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # rmap:folio_mm_id (patches/ 0003) follows a 2 MiB anonymous THP through
 # fault, fork, the child's munmap and the parent's munmap, with the slots,
 # mapcounts and shared bit the MM-ID scheme prescribes after each step.
@@ -40,26 +41,40 @@ wait_step() {
 	done
 }
 
-# ev N FIELD: the value of FIELD=... in the Nth event for the THP
-ev() {
-	grep "folio_mm_id: pfn=$pfn " $T/trace | sed -n "${1}p" |
-		sed 's/.*folio_mm_id: //' | tr ' ' '\n' | sed -n "s/^$2=//p"
+# ev_vars N: each FIELD=value of the Nth event for the THP into $E_FIELD
+# (one grep per event, not a pipeline of five per field).
+ev_vars() {
+	local line w
+	for w in $EV_KEYS; do
+		unset "E_$w"
+	done
+	EV_KEYS=
+	line=$(grep "folio_mm_id: pfn=$pfn " $T/trace | sed -n "${1}p")
+	set -f
+	for w in ${line#*folio_mm_id: }; do
+		case ${w%%=*} in *[!a-z0-9_]* | "") continue ;; esac
+		eval "E_${w%%=*}=\${w#*=}"
+		EV_KEYS="$EV_KEYS ${w%%=*}"
+	done
+	set +f
 }
 
 # agree N: the module's view of the folio now is the state event N left.
 agree() {
 	local a shared
 	a=$(mmid_q pfn $((pfn))) || fail "mmid/pfn $pfn: no answer"
+	answer_vars "$a"
+	ev_vars "$1"
 	expect_eq "step $1: module slot0" \
-		"$(val "$a" slot0_mm_id):$(val "$a" slot0_mapcount)" "$(ev "$1" slot0)"
+		"$A_slot0_mm_id:$A_slot0_mapcount" "$E_slot0"
 	expect_eq "step $1: module slot1" \
-		"$(val "$a" slot1_mm_id):$(val "$a" slot1_mapcount)" "$(ev "$1" slot1)"
+		"$A_slot1_mm_id:$A_slot1_mapcount" "$E_slot1"
 	expect_eq "step $1: module large_mapcount" \
-		"$(val "$a" large_mapcount)" "$(ev "$1" large_mapcount)"
+		"$A_large_mapcount" "$E_large_mapcount"
 	expect_eq "step $1: module entire_mapcount" \
-		"$(val "$a" entire_mapcount)" "$(ev "$1" entire_mapcount)"
-	shared=$(ev "$1" shared)
-	expect_eq "step $1: module shared_bit" "$(val "$a" shared_bit)" "${shared#*>}"
+		"$A_entire_mapcount" "$E_entire_mapcount"
+	shared=$E_shared
+	expect_eq "step $1: module shared_bit" "$A_shared_bit" "${shared#*>}"
 }
 
 wait_step mapped
@@ -83,21 +98,24 @@ grep "folio_mm_id: pfn=$pfn " $T/trace | sed 's/.*folio_mm_id: //' > /tmp/rmap.e
 cat /tmp/rmap.ev
 expect_eq "events for pfn $pfn" "$(wc -l < /tmp/rmap.ev)" 4
 
-P=$(ev 1 mm_id)
-C=$(ev 2 mm_id)
+ev_vars 1
+P=$E_mm_id
+ev_vars 2
+C=$E_mm_id
 [ -n "$P" ] && [ "$P" != 0 ] || fail "parent mm_id '$P'"
 [ -n "$C" ] && [ "$C" != 0 ] && [ "$C" != "$P" ] || fail "child mm_id '$C' (parent $P)"
 
 check() { # N op mm_id slot0 slot1 large entire shared
-	expect_eq "event $1 order" "$(ev "$1" order)" 9
-	expect_eq "event $1 nr_pages" "$(ev "$1" nr_pages)" 512
-	expect_eq "event $1 op" "$(ev "$1" op)" "$2"
-	expect_eq "event $1 mm_id" "$(ev "$1" mm_id)" "$3"
-	expect_eq "event $1 slot0" "$(ev "$1" slot0)" "$4"
-	expect_eq "event $1 slot1" "$(ev "$1" slot1)" "$5"
-	expect_eq "event $1 large_mapcount" "$(ev "$1" large_mapcount)" "$6"
-	expect_eq "event $1 entire_mapcount" "$(ev "$1" entire_mapcount)" "$7"
-	expect_eq "event $1 shared" "$(ev "$1" shared)" "$8"
+	ev_vars "$1"
+	expect_eq "event $1 order" "$E_order" 9
+	expect_eq "event $1 nr_pages" "$E_nr_pages" 512
+	expect_eq "event $1 op" "$E_op" "$2"
+	expect_eq "event $1 mm_id" "$E_mm_id" "$3"
+	expect_eq "event $1 slot0" "$E_slot0" "$4"
+	expect_eq "event $1 slot1" "$E_slot1" "$5"
+	expect_eq "event $1 large_mapcount" "$E_large_mapcount" "$6"
+	expect_eq "event $1 entire_mapcount" "$E_entire_mapcount" "$7"
+	expect_eq "event $1 shared" "$E_shared" "$8"
 }
 # The fault maps the new THP with a PMD for the parent.
 check 1 add_anon "$P" "$P:1" 0:0 1 1 0-\>0

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # The slab:* tracepoints (patches/ 0001) fire for a burst of mmap/munmap
 # and add up to the cache's SLUB_STATS counters over the same interval:
 # refilled and flushed objects, full-sheaf barn gets and puts (and their

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # Nothing exposed that should not be: every file of the module is root's
 # alone (0400, 0600 or 0200), an unprivileged user can neither read nor
 # write any of them, no output holds a raw kernel pointer, and the CLI run

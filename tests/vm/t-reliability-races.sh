@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # Every file of the module read over and over, the per-PFN file asked
 # about PFN after PFN, and tasks' folios listed as they exit, while memory
 # changes under it: THPs forked, split and unmapped, compaction, and memory

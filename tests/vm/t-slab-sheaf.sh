@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: debug
 # Caller-owned sheaves through the knob workload (needs the patch series'
 # exports): a prefill on a CPU with no spare sheaf takes the slow path, the
 # next one the spare (fast), a request above capacity an oversize sheaf;

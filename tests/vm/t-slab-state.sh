@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-kernel: release
 # mmscope slab (BPF backend, 7.x layout) against /sys/kernel/slab: static
 # attributes for every cache, and every SLUB_STATS counter of the quiet
 # test cache after a workload, which sysfs exposes too, from both backends

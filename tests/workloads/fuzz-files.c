@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct input {
@@ -197,10 +198,12 @@ int main(int argc, char **argv)
 		pthread_t th[66];
 		struct stat sb;
 		int n = 0, j, writable;
+		struct timespec t0, t1;
 
 		if (stat(argv[i], &sb) || !S_ISREG(sb.st_mode))
 			continue;
 		pthread_mutex_init(&st.lock, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		writable = !!(sb.st_mode & 0222);
 		if (writable)
 			for (j = 0; j < nr_threads; j++)
@@ -210,10 +213,12 @@ int main(int argc, char **argv)
 				pthread_create(&th[n++], NULL, reader, &st);
 		for (j = 0; j < n; j++)
 			pthread_join(th[j], NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 
 		printf("%s %s: %ld writes (%ld accepted, %ld refused), %ld reads",
 		       st.bad_errno || st.junk_accepted || st.torn ? "FAIL" : "ok",
 		       argv[i], st.writes, st.accepted, st.refused, st.reads);
+		printf(" in %.1f s", t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 		if (st.bad_errno)
 			printf("; %ld refusals with unhelpful errno %d (%s)", st.bad_errno,
 			       st.last_bad_errno, strerror(st.last_bad_errno));

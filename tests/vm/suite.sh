@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the VM tests meant for one kernel in one boot of it.
+#
+# usage: suite.sh KIND KERNEL_TREE BUILD_DIR [GLOB,...]
+#   KIND   debug    the patched kernel with KASAN, lockdep, kmemleak: tests of
+#                   the module, the series and reliability
+#          release  the patched kernel without debug options: the CLI, the
+#                   BPF tracers, DAMON, slab top/hist, record/report
+#          big      the debug kernel in a guest of MMSCOPE_VM_MEM MiB
+#          smoke    the release kernel, the `make check` smoke run
+#          stock    the unpatched kernel: the tests GLOB names, whatever
+#                   kernel they are meant for
+# A test names its kernels in a "# vm-kernel: KIND..." line (debug when it
+# has none).  With the whole debug suite the guest ends with a kmemleak scan.
+# The counts and the per-test results go to MMSCOPE_VM_OUT (BUILD_DIR/vm).
+set -uo pipefail
+
+kind=$1 tree=$2 build=$3 globs=${4:-*}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${MMSCOPE_VM_OUT:-$build/vm}
+mkdir -p "$out"
+rm -f "$out/counts" "$out/results"
+
+selected=()
+for t in "$top"/tests/vm/t-*.sh; do
+	name=$(basename "$t" .sh)
+	name=${name#t-}
+	kernels=$(sed -n 's/^# vm-kernel: *//p' "$t" | head -n 1)
+	case " ${kernels:-debug} " in
+	*" $kind "*) ;;
+	*) [ "$kind" = stock ] || continue ;;
+	esac
+	set -f
+	for pattern in ${globs//,/ }; do
+		# shellcheck disable=SC2053 # a glob on purpose
+		if [[ $name == $pattern ]]; then
+			selected+=("$name")
+			break
+		fi
+	done
+	set +f
+done
+
+if [ ${#selected[@]} = 0 ]; then
+	echo "vm/$kind: no test matching '$globs' runs on this kernel"
+	echo "0 0 0" > "$out/counts"
+	exit 0
+fi
+
+list=$(IFS=,; echo "${selected[*]}")
+append="mmscope.kernel=$kind"
+if [ "$kind" = debug ] && [ "$globs" = "*" ]; then
+	append="$append mmscope.kmemleak=1"
+fi
+MMSCOPE_VM_KIND=$kind MMSCOPE_VM_OUT=$out \
+	MMSCOPE_VM_APPEND="$append ${MMSCOPE_VM_APPEND:-}" \
+	exec "$top/tests/vm/qemu.sh" "$tree" "$build" test "$list"
