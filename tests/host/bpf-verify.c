@@ -118,7 +118,8 @@ static int set_rodata(struct bpf_object *obj)
 		if (!strstr(bpf_map__name(map), ".rodata") || !btf)
 			continue;
 		id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-		data = bpf_map__initial_value(map, &size);
+		/* const before libbpf 1.3; the memory is writable until the load. */
+		data = (char *)bpf_map__initial_value(map, &size);
 		if (id <= 0 || !data)
 			continue;
 		sec = btf__type_by_id(btf, id);
