@@ -259,7 +259,7 @@ host-test: test-deps user workloads $(UNIT_BINS) $(HOST_TOOLS)
 
 # The guest always gets a module built against the test kernel, whatever
 # KDIR this tree was built for.
-vm-prep: kernel
+vm-prep: kernel test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads KDIR=$$(cat $(TEST_KDIR_FILE))
 
 vm-test: vm-prep
@@ -274,7 +274,7 @@ vm-test-big: vm-prep
 # The unpatched kernel must load the module and report the series' parts
 # as missing: the module tests, with a module built against it, and the
 # mapcount benchmark, which runs here on per-page mapcounts.
-vm-test-stock: kernel-stock user workloads
+vm-test-stock: kernel-stock test-deps user workloads
 	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(STOCK_KDIR_FILE)) BUILD=$(STOCK_BUILD)
 	$(Q)mkdir -p $(STOCK_BUILD)/bin $(STOCK_BUILD)/tests
 	$(Q)cp $(BUILD)/bin/mmscope $(STOCK_BUILD)/bin/
