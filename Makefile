@@ -17,39 +17,70 @@ STOCK_KDIR_FILE := $(BUILD)/kernel-stock.path
 # kernel's, so that neither run overwrites the other.
 STOCK_BUILD    := $(BUILD)/stock
 HOST_KDIR      := /lib/modules/$(shell uname -r)/build
-# KDIR defaults to this machine's kernel headers and, where there are none
-# (a host without module support), to the patched test kernel.
+# KDIR defaults to this machine's kernel build tree or headers.  Without
+# one, `make` builds the CLI and says the module needs KDIR=; only `make
+# kernel` and the VM targets build a kernel (and pass its tree as KDIR).
 ifeq ($(origin KDIR),undefined)
-  ifneq ($(wildcard $(HOST_KDIR)/Makefile),)
-    KDIR := $(HOST_KDIR)
-  else
-    KDIR_IS_TEST := 1
-    KDIR = $(shell cat $(TEST_KDIR_FILE))
-  endif
+  KDIR := $(if $(wildcard $(HOST_KDIR)/Makefile),$(HOST_KDIR))
 endif
-VMLINUX_BTF ?= $(firstword $(wildcard $(KDIR)/vmlinux) /sys/kernel/btf/vmlinux)
 
 CC       ?= gcc
 CLANG    ?= clang
-BPFTOOL  ?= bpftool
+# bpftool is in /usr/sbin, which a user's PATH may lack.
+BPFTOOL  ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 ARCH_BPF := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-# libbpf 1.7, built from Debian sid's source package (fetched into the cache
-# like the kernel source) and linked statically: bookworm's 1.1 reads the
-# kernel's 5.5 MB BTF into two heap copies while it loads a program, 1.6
-# and later map it instead (see README, benchmarks).  LIBBPF_DIR=/usr uses
-# the system's.
+# The BPF programs compile against a vmlinux.h checked in per architecture
+# (as libbpf-tools do), never against the build machine's BTF: they are
+# CO-RE, and bpf/core_fixes.bpf.h covers what differs between kernels.
+# `make vmlinux-h` regenerates it from the patched 7.2 test kernel.
+VMLINUX_H_DIR := bpf/vmlinux/$(ARCH_BPF)
+VMLINUX_H     := $(VMLINUX_H_DIR)/vmlinux.h
+
+# libbpf 1.7, built from Debian's source tarball (tests/setup/fetch-libbpf.sh
+# fetches a pinned version into the cache) and linked statically:
+# bookworm's 1.1 reads the kernel's 5.5 MB BTF into two heap copies while it
+# loads a program, 1.6 and later map it instead (see README, benchmarks).
+# LIBBPF_DIR=/usr (or another prefix) uses an installed libbpf,
+# LIBBPF_DIR=pkg-config the one pkg-config knows.
 LIBBPF_SRC  := $(CACHE)/src/libbpf
-LIBBPF_DIR  ?= $(BUILD)/libbpf/usr
-LIBBPF_A    ?= $(firstword $(wildcard $(LIBBPF_DIR)/lib/$(shell $(CC) -print-multiarch)/libbpf.a) \
-	$(LIBBPF_DIR)/lib/libbpf.a)
+LIBBPF_OWN  := $(BUILD)/libbpf/usr
+LIBBPF_DIR  ?= $(LIBBPF_OWN)
+ifeq ($(LIBBPF_DIR),pkg-config)
+  LIBBPF_INC := $(shell pkg-config --variable=includedir libbpf)
+  LIBBPF_LIB := $(shell pkg-config --variable=libdir libbpf)
+else ifeq ($(LIBBPF_DIR),$(LIBBPF_OWN))
+  LIBBPF_INC := $(LIBBPF_DIR)/include
+  LIBBPF_LIB := $(LIBBPF_DIR)/lib
+else
+  LIBBPF_INC := $(LIBBPF_DIR)/include
+  LIBBPF_LIB := $(patsubst %/,%,$(dir $(firstword $(wildcard \
+	$(LIBBPF_DIR)/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/libbpf.a \
+	$(LIBBPF_DIR)/lib64/libbpf.a $(LIBBPF_DIR)/lib/libbpf.a \
+	$(LIBBPF_DIR)/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/libbpf.so \
+	$(LIBBPF_DIR)/lib64/libbpf.so $(LIBBPF_DIR)/lib/libbpf.so))))
+endif
+LIBBPF_A    := $(if $(LIBBPF_LIB),$(LIBBPF_LIB)/libbpf.a,$(LIBBPF_DIR)/lib/libbpf.a)
+# A libbpf without its static archive (Fedora's libbpf-devel alone) links dynamically.
+LIBBPF_LINK := $(if $(or $(filter $(LIBBPF_OWN),$(LIBBPF_DIR)),$(wildcard $(LIBBPF_A))),\
+	$(LIBBPF_A),-L$(LIBBPF_LIB) -lbpf)
+
+# The CLI is one static binary when the C library and the libraries have
+# static archives (Debian's -dev packages do); otherwise, or with STATIC=0,
+# everything but libbpf.a links dynamically.
+STATIC_ARCHIVES := libc.a libelf.a libz.a libzstd.a libjson-c.a
+ifeq ($(origin STATIC),undefined)
+  STATIC_MISSING := $(strip $(foreach a,$(STATIC_ARCHIVES),$(if $(filter /%,$(shell $(CC) -print-file-name=$(a) 2>/dev/null)),,$(a))))
+  STATIC := $(if $(STATIC_MISSING),0,1)
+endif
+
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-I$(LIBBPF_DIR)/include -I$(BUILD)/bpf -Iuser -Ibpf
-USER_LIBS   := -static $(LIBBPF_A) -ljson-c -lelf -lz -lzstd -lm
+	-I$(LIBBPF_INC) -I$(BUILD)/bpf -Iuser -Ibpf
+USER_LIBS   := $(if $(filter 1,$(STATIC)),-static) $(LIBBPF_LINK) -ljson-c -lelf -lz -lzstd -lm
 # 7.x kernels embed unnamed members by struct type (-fms-extensions), and
 # vmlinux.h carries them over.
-BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(LIBBPF_DIR)/include \
-	-I$(BUILD)/bpf -Ibpf \
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(VMLINUX_H_DIR) \
+	-I$(LIBBPF_INC) -Ibpf \
 	-Wall -Werror -Wno-unused-function \
 	-fms-extensions -Wno-microsoft-anon-tag
 
@@ -61,6 +92,7 @@ USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS   := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+HOST_TOOLS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
 WORK_SRCS  := $(wildcard tests/workloads/*.c)
 WORK_BINS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/%,$(WORK_SRCS))
 MMSCOPE    := $(BUILD)/bin/mmscope
@@ -68,19 +100,23 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps kernel kernel-stock kernel-release module bpf user workloads test host-test \
+.PHONY: all deps test-deps kernel-deps build-deps kernel kernel-stock kernel-release module \
+	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
 	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big \
-	vm-test-stock check vm-shell vm-run demo checkpatch series-check clean distclean help
+	vm-test-stock vm-shell vm-run demo checkpatch series-check clean distclean help
 
-all: module user workloads
+all: $(if $(KDIR),module,no-module) user
 
 help:
-	@echo "make [all]        module ($(BUILD)/module/mmscope.ko), BPF objects, CLI, test workloads"
+	@echo "make [all]        the CLI ($(MMSCOPE)) and, with kernel headers (KDIR=), $(BUILD)/module/mmscope.ko"
 	@echo "make check        unit + host tests and a VM smoke run on the release kernel (minutes)"
 	@echo "make test         host tests, then every VM suite; what CI runs"
 	@echo "make demo         boot the test VM, load mmscope.ko, run a workload, show the report"
+	@echo "make deps         install what building needs (as root; otherwise print the command)"
+	@echo "make test-deps    install what the test kernel, the VM and the tests need"
 	@echo "make kernel       build the patched 7.2 debug test kernel into $(CACHE) (cached)"
 	@echo "make kernel-stock / kernel-release   unpatched / patched kernels without debug options"
+	@echo "make vmlinux-h    regenerate $(VMLINUX_H) from the test kernel (VMLINUX_BTF=file: from that)"
 	@echo "make vm-test [T=glob,...]   VM tests only, each on its kernel (vm-test-debug, vm-test-release)"
 	@echo "make vm-test-big            the big-* tests in a $(VM_MEM_BIG) MiB guest (VM_MEM_BIG=)"
 	@echo "make vm-test-stock          the module on the unpatched kernel (make kernel-stock)"
@@ -91,13 +127,30 @@ help:
 	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX)"
 	@echo "make bench        mmscope vs bpftrace: start-up and per-event cost (root)"
 	@echo "variables: KDIR=<kernel build tree>  BUILD=$(BUILD)  CACHE=$(CACHE)  V=1"
+	@echo "           LIBBPF_DIR=/usr|pkg-config  STATIC=0|1  CLANG=  BPFTOOL="
 
+# --- dependencies ---------------------------------------------------------
+# Building only checks for its tools and names the packages; installing is
+# asked for: deps (build), test-deps (test kernel, VM, tests, benchmarks).
 deps:
-	$(Q)tests/setup/deps.sh
+	$(Q)tests/setup/deps.sh build
+
+test-deps:
+	$(Q)tests/setup/deps.sh test
+
+kernel-deps:
+	$(Q)tests/setup/deps.sh kernel
+
+# Once per build directory (and when the list changes).
+$(BUILD)/.build-deps: tests/setup/deps.sh
+	$(Q)CC="$(CC)" tests/setup/deps.sh --check build
+	$(Q)mkdir -p $(@D) && touch $@
+
+build-deps: $(BUILD)/.build-deps
 
 # --- the test kernel ------------------------------------------------------
 
-kernel: deps
+kernel: kernel-deps
 	$(Q)mkdir -p $(BUILD)
 	$(Q)tests/vm/build-kernel.sh $(CACHE) patched > $(TEST_KDIR_FILE).tmp
 	$(Q)mv $(TEST_KDIR_FILE).tmp $(TEST_KDIR_FILE)
@@ -105,7 +158,7 @@ kernel: deps
 
 # The VM suite runs on the patched kernel with debug options; benchmarks
 # compare the patched release kernel against the stock one.
-kernel-stock kernel-release: kernel-%: deps
+kernel-stock kernel-release: kernel-%: kernel-deps
 	$(Q)mkdir -p $(BUILD)
 	$(Q)tests/vm/build-kernel.sh $(CACHE) $(if $(filter release,$*),patched-release,stock) \
 		> $(BUILD)/kernel-$*.path.tmp
@@ -114,12 +167,12 @@ kernel-stock kernel-release: kernel-%: deps
 
 # --- the module -----------------------------------------------------------
 
-ifdef KDIR_IS_TEST
-module: kernel
-endif
-module: deps
-	$(Q)test -f "$(KDIR)/Makefile" || { echo "no kernel build tree at KDIR=$(KDIR):" \
-		"install your kernel's headers package or pass KDIR=" >&2; exit 1; }
+no-module:
+	@echo "  MODULE  skipped: no kernel build tree at $(HOST_KDIR); make KDIR=<tree> builds mmscope.ko"
+
+module:
+	$(Q)test -f "$(KDIR)/Makefile" || { echo "no kernel build tree at KDIR=$(or $(KDIR),$(HOST_KDIR)):" \
+		"install your kernel's headers package, pass KDIR=, or 'make kernel' for the test kernel" >&2; exit 1; }
 	$(Q)mkdir -p $(BUILD)/module
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(abspath $(BUILD))/module modules \
 		$(if $(filter 1,$(V)),V=1,-s)
@@ -127,22 +180,37 @@ module: deps
 
 # --- BPF objects and skeletons --------------------------------------------
 
-ifdef KDIR_IS_TEST
-$(BUILD)/bpf/vmlinux.h: | kernel
-endif
-$(BUILD)/bpf/vmlinux.h: | deps
-	$(Q)mkdir -p $(@D)
-	$(Q)echo "  BTF     $(VMLINUX_BTF) -> $@"
-	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+VMLINUX_H_DEP := $(if $(wildcard $(VMLINUX_H)),$(VMLINUX_H),no-vmlinux-h)
+no-vmlinux-h:
+	@echo "no $(VMLINUX_H) for this architecture: generate it with" \
+		"'make vmlinux-h VMLINUX_BTF=<a 7.x vmlinux, or /sys/kernel/btf/vmlinux>'" >&2; exit 1
 
-$(BUILD)/libbpf/usr/lib/libbpf.a: | deps
-	$(Q)test -f $(LIBBPF_SRC)/src/Makefile || tests/setup/fetch-sid.sh --source $(CACHE) libbpf $(LIBBPF_SRC)
+# The checked-in header, from the patched test kernel's vmlinux (its BTF
+# has every type the programs name) or from VMLINUX_BTF.
+vmlinux-h: $(if $(VMLINUX_BTF),,kernel)
+	$(Q)mkdir -p $(VMLINUX_H_DIR)
+	$(Q)btf="$(or $(VMLINUX_BTF),$$(cat $(TEST_KDIR_FILE) 2>/dev/null)/vmlinux)"; \
+	tree=$$(dirname "$$btf"); \
+	echo "  BTF     $$btf -> $(VMLINUX_H)"; \
+	{ echo "/* Generated by 'make vmlinux-h' from the BTF of $$(basename "$$tree")" \
+		"($$(cat "$$tree/include/config/kernel.release" 2>/dev/null || echo "$$btf"), $(ARCH_BPF)). */"; \
+	  $(BPFTOOL) btf dump file "$$btf" format c; } > $(VMLINUX_H).tmp && mv $(VMLINUX_H).tmp $(VMLINUX_H)
+
+$(LIBBPF_OWN)/lib/libbpf.a: | $(BUILD)/.build-deps
+	$(Q)tests/setup/fetch-libbpf.sh $(CACHE) $(LIBBPF_SRC)
 	$(Q)echo "  LIBBPF  $$(cat $(LIBBPF_SRC)/.mmscope-source) -> $@"
 	$(Q)$(MAKE) --no-print-directory -s -C $(LIBBPF_SRC)/src BUILD_STATIC_ONLY=1 \
 		OBJDIR=$(abspath $(BUILD))/libbpf/obj DESTDIR=$(abspath $(BUILD))/libbpf \
 		PREFIX=/usr LIBDIR=/usr/lib install > /dev/null
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h $(wildcard bpf/*.h) | $(LIBBPF_A)
+ifneq ($(LIBBPF_DIR),$(LIBBPF_OWN))
+$(LIBBPF_A):
+	@test -f $(LIBBPF_INC)/bpf/libbpf.h || { echo "no libbpf headers in $(LIBBPF_INC) (LIBBPF_DIR=$(LIBBPF_DIR)):" \
+		"install libbpf-dev (Debian) or libbpf-devel (Fedora), or leave LIBBPF_DIR unset" >&2; exit 1; }
+endif
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H_DEP) $(wildcard bpf/*.h) | $(LIBBPF_A) $(BUILD)/.build-deps
+	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CLANG   $@"
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
@@ -162,10 +230,10 @@ $(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(wildcard user/*.h bpf/*.h) | $(LIBBPF
 
 $(MMSCOPE): $(USER_OBJS)
 	$(Q)mkdir -p $(@D)
-	$(Q)echo "  LD      $@"
+	$(Q)echo "  LD      $@$(if $(filter 1,$(STATIC)),, (dynamic$(if $(STATIC_MISSING),: no $(STATIC_MISSING))))"
 	$(Q)$(CC) -o $@ $^ $(USER_LIBS)
 
-user: deps $(MMSCOPE)
+user: $(MMSCOPE)
 
 # --- tests ----------------------------------------------------------------
 
@@ -173,6 +241,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(USER_LIBS)
+
+# Helpers of the host tests (tests/host/*.c): BPF verification counts.
+$(BUILD)/tests/host/%: tests/host/%.c | $(LIBBPF_A)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo "  CC      $@"
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
 
 # Workloads run in the guest, which has no shared libraries.
 $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
@@ -182,19 +256,19 @@ $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
 
 workloads: $(WORK_BINS)
 
-host-test: deps user workloads $(UNIT_BINS)
+host-test: test-deps user workloads $(UNIT_BINS) $(HOST_TOOLS)
 	$(Q)tests/host/run.sh $(BUILD)
 
 # The guest always gets a module built against the kernel it boots,
 # whatever KDIR this tree was built for.
-vm-prep: kernel
-	$(Q)$(MAKE) --no-print-directory all KDIR=$$(cat $(TEST_KDIR_FILE))
+vm-prep: kernel test-deps
+	$(Q)$(MAKE) --no-print-directory all workloads KDIR=$$(cat $(TEST_KDIR_FILE))
 
 # Tests that need no debug option run on the release kernel (tests name
 # their kernel in a "# vm-kernel:" line): a module built against it, and
 # the CLI and workloads copied beside it.
 RELEASE_BUILD := $(BUILD)/release
-vm-prep-release: kernel-release vm-prep
+vm-prep-release: kernel-release test-deps user workloads
 	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(BUILD)/kernel-release.path) BUILD=$(RELEASE_BUILD)
 	$(Q)mkdir -p $(RELEASE_BUILD)/bin $(RELEASE_BUILD)/tests
 	$(Q)cp $(MMSCOPE) $(RELEASE_BUILD)/bin/
@@ -223,7 +297,7 @@ vm-test-big: vm-prep
 # The unpatched kernel must load the module and report the series' parts
 # as missing: the module tests, with a module built against it, and the
 # mapcount benchmark, which runs here on per-page mapcounts.
-vm-test-stock: kernel-stock user workloads
+vm-test-stock: kernel-stock test-deps user workloads
 	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(STOCK_KDIR_FILE)) BUILD=$(STOCK_BUILD)
 	$(Q)mkdir -p $(STOCK_BUILD)/bin $(STOCK_BUILD)/tests
 	$(Q)cp $(MMSCOPE) $(STOCK_BUILD)/bin/
@@ -231,12 +305,12 @@ vm-test-stock: kernel-stock user workloads
 	$(Q)tests/vm/suite.sh stock "$$(cat $(STOCK_KDIR_FILE))" $(STOCK_BUILD) 'module-*,mmid-bench'
 
 # What CI runs: host tests and every VM suite, then a table of margins.
-test: deps
+test: test-deps
 	$(Q)tests/run-all.sh test $(MAKE) $(BUILD)
 
 # The developers' loop: unit and host tests, and the smoke run on the
 # release kernel (about 1 s to boot).
-check: deps
+check: test-deps
 	$(Q)tests/run-all.sh check $(MAKE) $(BUILD)
 
 vm-shell: vm-prep
@@ -251,7 +325,7 @@ demo: vm-prep
 
 # Every step of the series, and the whole series with THP, DAMON or
 # SLUB_STATS off, compiles (by hand: about 10 minutes, not part of test).
-series-check: deps
+series-check: kernel-deps
 	$(Q)tests/setup/series-check.sh $(CACHE)
 
 checkpatch: kernel

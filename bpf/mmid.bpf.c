@@ -11,10 +11,36 @@
 #include <bpf/bpf_core_read.h>
 #include "mmid.h"
 
+#include "core_fixes.bpf.h"
+
 /* FOLIO_MM_IDS_SHARED_BITNUM with 64-bit longs: 2 * MM_ID_BITS + 1. */
 #define MMID_SHARED_BIT 63
 
-struct mmid_trace_hists hists;
+/* One set of histograms per CPU: rmap operations run on every CPU at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mmid_trace_hists);
+} hists SEC(".maps");
+
+/* The folio fields this kernel has (enum mmid_folio_feature), from features(). */
+__u32 folio_feature_mask;
+
+static __always_inline unsigned int folio_features(void)
+{
+	unsigned int f = 0;
+
+	if (bpf_core_enum_value_exists(enum pageflags___mmscope, PG_head___mmscope) &&
+	    (bpf_core_field_exists(struct folio___mmscope, flags.f) ||
+	     bpf_core_field_exists(struct folio___flags_ul, flags)))
+		f |= FOLIO_HAS_HEAD_FLAG;
+	if (bpf_core_field_exists(struct folio___mmscope, _large_mapcount))
+		f |= FOLIO_HAS_LARGE_MAPCOUNT;
+	if (bpf_core_field_exists(struct folio___mmscope, _mm_ids))
+		f |= FOLIO_HAS_MM_IDS;
+	return f;
+}
 
 /* The shared bit before an operation, per task, from fentry to fexit. */
 struct {
@@ -26,43 +52,83 @@ struct {
 
 static __always_inline bool folio_large(struct folio *folio)
 {
-	unsigned long flags = BPF_CORE_READ(folio, flags.f);
+	unsigned long flags;
 
-	return flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head));
+	if (!(folio_features() & FOLIO_HAS_HEAD_FLAG))
+		return false;
+	if (bpf_core_field_exists(struct folio___mmscope, flags.f))
+		flags = BPF_CORE_READ((struct folio___mmscope *)folio, flags.f);
+	else
+		flags = BPF_CORE_READ((struct folio___flags_ul *)folio, flags);
+	return flags & (1UL << bpf_core_enum_value(enum pageflags___mmscope, PG_head___mmscope));
 }
 
-static __always_inline bool shared_bit(struct folio *folio)
+/* -1: this kernel has no MM-ID slots (CONFIG_MM_ID=n). */
+static __always_inline int shared_bit(struct folio *folio)
 {
-	return (BPF_CORE_READ(folio, _mm_ids) >> MMID_SHARED_BIT) & 1;
+	if (!bpf_core_field_exists(struct folio___mmscope, _mm_ids))
+		return -1;
+	return (BPF_CORE_READ((struct folio___mmscope *)folio, _mm_ids) >> MMID_SHARED_BIT) & 1;
 }
 
+/*
+ * The verifier does not follow hist_log2_slot()'s variable shifts: bound
+ * the slot on one opaque 64-bit copy, the one then used as the index.
+ */
+static __always_inline __u64 clamp_slot(unsigned int slot)
+{
+	__u64 s = slot;
+
+	asm volatile("" : "+r"(s));
+	if (s >= HIST_LOG2_SLOTS)
+		s = HIST_LOG2_SLOTS - 1;
+	return s;
+}
+
+/*
+ * Per-CPU counters without atomics: a program does not nest within itself
+ * on one CPU (the kernel skips the nested run), and rmap operations do not
+ * run in interrupts, so the fexit programs do not nest within each other.
+ */
 static __always_inline void record(int op, struct folio *folio, int nr, int before_bit)
 {
-	unsigned int o = op;
-	bool after;
+	struct mmid_trace_hists *h;
+	__u64 o = (unsigned int)op;
+	__u32 zero = 0;
+	int after;
 
+	h = bpf_map_lookup_elem(&hists, &zero);
+	if (!h)
+		return;
 	/*
-	 * One opaque copy, checked and then used: clang otherwise indexes
-	 * with a second, unchecked copy of the tracepoint argument and the
-	 * verifier refuses the program.
+	 * One opaque 64-bit copy, checked and then used: clang otherwise
+	 * checks one zero-extended copy of the tracepoint argument and
+	 * indexes with another, and the verifier refuses the program.
 	 */
 	asm volatile("" : "+r"(o));
 	if (o >= MMID_NR_OPS)
 		return;
-	__sync_fetch_and_add(&hists.nr_pages[o][hist_log2_slot(nr > 0 ? nr : 0) & 127], 1);
+	h->nr_pages[o][clamp_slot(hist_log2_slot(nr > 0 ? nr : 0))]++;
 	if (!folio_large(folio))
 		return;
-	__sync_fetch_and_add(&hists.large_mapcount[hist_log2_slot(
-		BPF_CORE_READ(folio, _large_mapcount.counter) + 1) & 127], 1);
+	if (bpf_core_field_exists(struct folio___mmscope, _large_mapcount)) {
+		int mc = BPF_CORE_READ((struct folio___mmscope *)folio, _large_mapcount.counter);
+
+		h->large_mapcount[clamp_slot(hist_log2_slot(mc + 1 > 0 ? mc + 1 : 0))]++;
+	}
 	after = shared_bit(folio);
-	if (before_bit >= 0 && before_bit != after)
-		__sync_fetch_and_add(after ? &hists.shared_set : &hists.shared_clear, 1);
+	if (after >= 0 && before_bit >= 0 && before_bit != after) {
+		if (after)
+			h->shared_set++;
+		else
+			h->shared_clear++;
+	}
 }
 
 static __always_inline void stash(struct folio *folio)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u8 bit = shared_bit(folio);
+	__u8 bit = shared_bit(folio) > 0;
 
 	bpf_map_update_elem(&before, &id, &bit, BPF_ANY);
 }
@@ -125,6 +191,17 @@ SEC("fexit/folio_remove_rmap_ptes")
 int BPF_PROG(out_remove, struct folio *folio, struct page *page, int nr_pages)
 {
 	record(MMID_OP_REMOVE, folio, nr_pages, unstash());
+	return 0;
+}
+
+/*
+ * Run once by user space (BPF_PROG_TEST_RUN) after the load: which folio
+ * fields CO-RE found in this kernel, so the CLI can say what it cannot show.
+ */
+SEC("syscall")
+int features(void *ctx)
+{
+	folio_feature_mask = folio_features();
 	return 0;
 }
 

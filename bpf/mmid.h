@@ -15,6 +15,13 @@ enum mmid_op {
 	MMID_NR_OPS,
 };
 
+/* The folio fields the tracer found in this kernel (CO-RE, at load). */
+enum mmid_folio_feature {
+	FOLIO_HAS_HEAD_FLAG = 1 << 0,		/* flags and PG_head: large or not */
+	FOLIO_HAS_LARGE_MAPCOUNT = 1 << 1,	/* _large_mapcount */
+	FOLIO_HAS_MM_IDS = 1 << 2,		/* _mm_ids: the shared bit */
+};
+
 struct mmid_trace_hists {
 	unsigned long long nr_pages[MMID_NR_OPS][HIST_LOG2_SLOTS];
 	unsigned long long large_mapcount[HIST_LOG2_SLOTS];

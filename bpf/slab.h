@@ -9,8 +9,7 @@
 #define MMSCOPE_BPF_SLAB_H
 
 #define SLAB_NAME_LEN	48
-#define SLAB_MAX_CPUS	256
-#define SLAB_MAX_NODES	64
+#define SLAB_MAX_NODES	1024	/* MAX_NUMNODES with NODES_SHIFT 10 */
 
 /*
  * The 7.x SLUB_STATS items, in 7.2's order; the iterator relocates each by

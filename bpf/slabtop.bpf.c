@@ -13,6 +13,11 @@
 
 #include "slab.h"
 
+/*
+ * Preallocated (kmem_cache_alloc is the hottest path there is), but sized
+ * by user space for the caches that exist before the load: 4096 entries
+ * were half a MiB per CPU.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 4096);

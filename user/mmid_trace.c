@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <json-c/json.h>
 
 #include "mmscope.h"
@@ -68,9 +70,68 @@ static int choose(struct mmid_bpf *skel, const char **source)
 	return 0;
 }
 
-static void report(const struct interval_opts *o, struct mmid_trace_hists *h, double secs,
-		   const char *source)
+/* What the tracer reads of a folio, and what it shows with it. */
+static const struct {
+	unsigned int bit;
+	const char *field, *what, *json;
+} folio_fields[] = {
+	{ FOLIO_HAS_HEAD_FLAG, "flags/PG_head", "large_mapcount and the shared bit", NULL },
+	{ FOLIO_HAS_LARGE_MAPCOUNT, "_large_mapcount", "large_mapcount_after", "large_mapcount" },
+	{ FOLIO_HAS_MM_IDS, "_mm_ids", "shared bit transitions", "shared_set" },
+};
+
+/* The folio fields CO-RE found, from the object's syscall program. */
+static unsigned int folio_features(struct mmid_bpf *skel)
 {
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.features), &opts) || opts.retval) {
+		verbose("mmid trace: cannot run the folio feature probe: %s", strerror(errno));
+		return FOLIO_HAS_HEAD_FLAG | FOLIO_HAS_LARGE_MAPCOUNT | FOLIO_HAS_MM_IDS;
+	}
+	return skel->bss->folio_feature_mask;
+}
+
+/* The per-CPU histograms summed, then cleared. */
+static int snapshot(struct mmid_bpf *skel, struct mmid_trace_hists *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.hists), cpu, op, s;
+	struct mmid_trace_hists *v;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, &zero, v)) {
+		errmsg("cannot read the rmap histograms: %s", strerror(errno));
+		free(v);
+		return -EIO;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		for (op = 0; op < MMID_NR_OPS; op++)
+			for (s = 0; s < HIST_LOG2_SLOTS; s++)
+				sum->nr_pages[op][s] += v[cpu].nr_pages[op][s];
+		for (s = 0; s < HIST_LOG2_SLOTS; s++)
+			sum->large_mapcount[s] += v[cpu].large_mapcount[s];
+		sum->shared_set += v[cpu].shared_set;
+		sum->shared_clear += v[cpu].shared_clear;
+	}
+	/* Events between the read and the reset are lost, as in the libbpf-tools. */
+	memset(v, 0, ncpu * sizeof(*v));
+	bpf_map_update_elem(fd, &zero, v, BPF_ANY);
+	free(v);
+	return 0;
+}
+
+static void report(const struct interval_opts *o, struct mmid_trace_hists *h, double secs,
+		   const char *source, unsigned int features)
+{
+	bool mapcount = (features & FOLIO_HAS_HEAD_FLAG) && (features & FOLIO_HAS_LARGE_MAPCOUNT);
+	bool shared = (features & FOLIO_HAS_HEAD_FLAG) && (features & FOLIO_HAS_MM_IDS);
+
 	int op;
 
 	if (o->json) {
@@ -83,10 +144,13 @@ static void report(const struct interval_opts *o, struct mmid_trace_hists *h, do
 			json_object_object_add(ops, op_names[op],
 					       hist_json_log2(h->nr_pages[op], HIST_LOG2_SLOTS));
 		json_object_object_add(obj, "pages_per_op", ops);
-		json_object_object_add(obj, "large_mapcount",
-				       hist_json_log2(h->large_mapcount, HIST_LOG2_SLOTS));
-		json_object_object_add(obj, "shared_set", json_object_new_uint64(h->shared_set));
-		json_object_object_add(obj, "shared_clear", json_object_new_uint64(h->shared_clear));
+		/* null: unsupported on this kernel. */
+		json_object_object_add(obj, "large_mapcount", mapcount ?
+				       hist_json_log2(h->large_mapcount, HIST_LOG2_SLOTS) : NULL);
+		json_object_object_add(obj, "shared_set",
+				       shared ? json_object_new_uint64(h->shared_set) : NULL);
+		json_object_object_add(obj, "shared_clear",
+				       shared ? json_object_new_uint64(h->shared_clear) : NULL);
 		json_object_object_add(obj, "seconds", json_object_new_double(secs));
 		jsonl_emit(obj);
 		return;
@@ -105,10 +169,16 @@ static void report(const struct interval_opts *o, struct mmid_trace_hists *h, do
 		hist_print_log2(stdout, name, h->nr_pages[op], HIST_LOG2_SLOTS);
 		printf("\n");
 	}
-	hist_print_log2(stdout, "large_mapcount_after", h->large_mapcount, HIST_LOG2_SLOTS);
-	printf("\nshared bit: %llu set (%.1f/s), %llu cleared (%.1f/s) in %.1f s\n\n",
-	       h->shared_set, secs > 0 ? h->shared_set / secs : 0.0, h->shared_clear,
-	       secs > 0 ? h->shared_clear / secs : 0.0, secs);
+	if (mapcount)
+		hist_print_log2(stdout, "large_mapcount_after", h->large_mapcount, HIST_LOG2_SLOTS);
+	else
+		printf("large_mapcount_after: unsupported on this kernel\n");
+	if (shared)
+		printf("\nshared bit: %llu set (%.1f/s), %llu cleared (%.1f/s) in %.1f s\n\n",
+		       h->shared_set, secs > 0 ? h->shared_set / secs : 0.0, h->shared_clear,
+		       secs > 0 ? h->shared_clear / secs : 0.0, secs);
+	else
+		printf("\nshared bit: unsupported on this kernel (%.1f s)\n\n", secs);
 	fflush(stdout);
 }
 
@@ -124,7 +194,9 @@ int mmid_trace_run(int argc, char **argv, int first, bool json, bool timestamp)
 {
 	struct interval_opts o = { .json = json, .timestamp = timestamp };
 	struct mmid_trace_hists snap;
+	unsigned int features;
 	const char *source = NULL;
+	size_t i;
 	struct mmid_bpf *skel;
 	double t0;
 	long printed = 0;
@@ -144,8 +216,15 @@ int mmid_trace_run(int argc, char **argv, int first, bool json, bool timestamp)
 	err = choose(skel, &source);
 	if (err)
 		goto out;
-	if (mmid_bpf__load(skel) || mmid_bpf__attach(skel)) {
-		errmsg("cannot load or attach %s: %s", source, strerror(errno));
+	err = mmid_bpf__load(skel);
+	if (err) {
+		bpf_load_error(source, err);
+		err = EXIT_FAIL;
+		goto out;
+	}
+	features = folio_features(skel);
+	if (mmid_bpf__attach(skel)) {
+		errmsg("cannot attach %s: %s", source, strerror(errno));
 		err = EXIT_FAIL;
 		goto out;
 	}
@@ -153,14 +232,18 @@ int mmid_trace_run(int argc, char **argv, int first, bool json, bool timestamp)
 	/* On stderr even with -j: scripts wait for it before starting work. */
 	fprintf(stderr, "Tracing rmap operations via %s%s\n", source,
 		o.interval ? "" : "; Ctrl-C to end");
+	for (i = 0; i < sizeof(folio_fields) / sizeof(folio_fields[0]); i++)
+		if (!(features & folio_fields[i].bit))
+			fprintf(stderr, "%s: unsupported on this kernel (no %s in its struct folio)\n",
+				folio_fields[i].what, folio_fields[i].field);
 	interval_install_signals();
 	t0 = mono();
 	while (interval_next(&o, printed)) {
 		double t1 = mono();
 
-		snap = skel->bss->hists;
-		memset(&skel->bss->hists, 0, sizeof(skel->bss->hists));
-		report(&o, &snap, t1 - t0, source);
+		if (snapshot(skel, &snap))
+			break;
+		report(&o, &snap, t1 - t0, source, features);
 		t0 = t1;
 		printed++;
 	}

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -26,17 +28,130 @@ const char *bpf_kind_name(enum bpf_kind kind)
 	return kind < NR_BPF_KINDS ? kind_names[kind] : "?";
 }
 
+/* What libbpf said about the last load that failed, for bpf_load_error(). */
+static struct {
+	char prog[64];		/* the program the kernel refused */
+	char reason[256];	/* the verifier's verdict, or libbpf's first warning */
+	bool verdict;		/* reason is the verifier's */
+} last_fail;
+
+static void copy_line(char *dst, size_t len, const char *p, size_t n)
+{
+	while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
+/*
+ * The verifier's log ends with its verdict, then statistics ("processed N
+ * insns", "verification time", "stack depth"): the verdict is the last
+ * other line.
+ */
+static void note_verifier_log(const char *log)
+{
+	const char *end = strstr(log, "-- END PROG LOAD LOG --"), *p, *line = NULL;
+	size_t n = 0;
+
+	if (!end)
+		end = log + strlen(log);
+	for (p = log; p < end;) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t len = (nl ? nl : end) - p;
+
+		if (len && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
+		    strncmp(p, "stack depth", 11) && strncmp(p, "-- BEGIN", 8) &&
+		    !strstr(p, "-- BEGIN PROG LOAD LOG --")) {
+			line = p;
+			n = len;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (line)
+		copy_line(last_fail.reason, sizeof(last_fail.reason), line, n);
+}
+
+/*
+ * The first warning names the cause ("failed to find kernel BTF type ID",
+ * "BPF program load failed"), the later ones only that the load failed;
+ * a verifier verdict is better than any of them.
+ */
+static void note_warning(const char *msg)
+{
+	const char *q, *name;
+
+	if (last_fail.verdict)
+		return;
+	if (!strncmp(msg, "libbpf: ", 8))
+		msg += 8;
+	if (!strncmp(msg, "prog '", 6) && (q = strchr(msg + 6, '\''))) {
+		name = msg + 6;
+		if (strstr(q, "-- BEGIN PROG LOAD LOG --")) {
+			copy_line(last_fail.prog, sizeof(last_fail.prog), name, q - name);
+			note_verifier_log(strchr(q, '\n') ? strchr(q, '\n') + 1 : q);
+			last_fail.verdict = last_fail.reason[0] != '\0';
+			return;
+		}
+		if (last_fail.reason[0])
+			return;
+		copy_line(last_fail.prog, sizeof(last_fail.prog), name, q - name);
+		msg = q + 1;
+		while (*msg == ':' || *msg == ' ')
+			msg++;
+	} else if (last_fail.reason[0]) {
+		return;
+	}
+	copy_line(last_fail.reason, sizeof(last_fail.reason), msg, strlen(msg));
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!opt_verbose || level == LIBBPF_DEBUG)
+	char small[512], *msg = small;
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(small, sizeof(small), fmt, copy);
+	va_end(copy);
+	if (n >= (int)sizeof(small) && (msg = malloc(n + 1)))
+		vsnprintf(msg, n + 1, fmt, ap);
+	if (!msg)
 		return 0;
-	return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_WARN)
+		note_warning(msg);
+	if (opt_verbose && level != LIBBPF_DEBUG)
+		fputs(msg, stderr);
+	if (msg != small)
+		free(msg);
+	return n;
 }
 
 /* libbpf's own messages only with -v: our errors say what to do. */
 void bpf_quiet_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
+	memset(&last_fail, 0, sizeof(last_fail));
+}
+
+void bpf_load_error(const char *what, int err)
+{
+	const char *hint = opt_verbose ? "" : " (-v shows libbpf's and the verifier's log)";
+
+	if (err == -EPERM || err == -EACCES) {
+		if (last_fail.verdict)
+			errmsg("cannot load %s: the kernel's verifier refused program '%s': %s%s",
+			       what, last_fail.prog, last_fail.reason, hint);
+		else
+			errmsg("cannot load %s: %s (run as root; lockdown or a BPF LSM may refuse it)%s",
+			       what, strerror(-err), hint);
+	} else if (last_fail.reason[0]) {
+		errmsg("cannot load %s: %s%s%s: %s%s", what, last_fail.prog[0] ? "program '" : "",
+		       last_fail.prog, last_fail.prog[0] ? "'" : "", last_fail.reason, hint);
+	} else {
+		errmsg("cannot load %s: %s%s", what, strerror(-err), hint);
+	}
 }
 
 static struct bpf_program *kind_program(struct status_bpf *skel, enum bpf_kind kind)

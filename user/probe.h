@@ -24,6 +24,12 @@ struct bpf_probe_result {
 
 const char *bpf_kind_name(enum bpf_kind kind);
 void bpf_probe_kind(enum bpf_kind kind, struct bpf_probe_result *res);
+/* Route libbpf's messages (shown with -v) and forget the last failure. */
 void bpf_quiet_libbpf(void);
+/*
+ * After a failed skeleton load (err: its return value): "cannot load WHAT:"
+ * and which program the kernel refused, with the verifier's verdict.
+ */
+void bpf_load_error(const char *what, int err);
 
 #endif /* MMSCOPE_PROBE_H */

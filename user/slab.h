@@ -40,6 +40,8 @@ int slab_state_module(struct slab_state *st);
 int slab_state_module_dir(const char *dir, struct slab_state *st);
 void slab_state_free(struct slab_state *st);
 unsigned int slab_possible_nodes(void);
+/* Entries for a map keyed by cache: the caches that exist, and headroom. */
+unsigned int slab_cache_map_entries(void);
 /* The stat's index in slab_stat_names, or -1. */
 int slab_stat_index(const char *name);
 

@@ -120,6 +120,29 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
+/* A per-CPU value summed over the CPUs; 0 or -errno. */
+static int lookup_sum(int fd, const void *key, struct slab_hist_val *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, i, err;
+	struct slab_hist_val *v;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(fd, key, v) ? -errno : 0;
+	memset(out, 0, sizeof(*out));
+	for (cpu = 0; !err && cpu < ncpu; cpu++) {
+		for (i = 0; i < SLAB_HIST_SLOTS; i++)
+			out->slots[i] += v[cpu].slots[i];
+		out->count += v[cpu].count;
+		out->sum += v[cpu].sum;
+	}
+	free(v);
+	return err;
+}
+
 static void report(struct slabhist_bpf *skel, const struct hist_kind *kind, const char *glob,
 		   const struct hist_linear *lin, const struct interval_opts *io)
 {
@@ -132,16 +155,28 @@ static void report(struct slabhist_bpf *skel, const struct hist_kind *kind, cons
 
 	if (kind->per_cache && slab_state_bpf(&st))
 		errmsg("warning: cache names unavailable (kmem_cache iterator failed)");
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	if (!kind->per_cache) {
+		int tfd = bpf_map__fd(skel->maps.total), ncpu = libbpf_num_possible_cpus();
+		struct slab_hist_val *zero = calloc(ncpu > 0 ? ncpu : 1, sizeof(*zero));
+		__u32 idx = 0;
+
+		e = calloc(1, sizeof(*e));
+		if (e && zero && lookup_sum(tfd, &idx, &e->v) == 0 && e->v.count) {
+			e->name = "all";
+			n = 1;
+			bpf_map_update_elem(tfd, &idx, zero, BPF_ANY);
+		}
+		free(zero);
+	}
+	while (kind->per_cache && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		struct entry *p = realloc(e, (n + 1) * sizeof(*e));
 
 		if (!p)
 			break;
 		e = p;
 		e[n].key = next;
-		e[n].name = kind->per_cache ? cache_name(&st, next.cache) : "all";
-		if (bpf_map_lookup_elem(fd, &next, &e[n].v) == 0 &&
-		    (!glob || !fnmatch(glob, e[n].name, 0)))
+		e[n].name = cache_name(&st, next.cache);
+		if (lookup_sum(fd, &next, &e[n].v) == 0 && (!glob || !fnmatch(glob, e[n].name, 0)))
 			n++;
 		key = next;
 		prev = &key;
@@ -184,7 +219,7 @@ static void report(struct slabhist_bpf *skel, const struct hist_kind *kind, cons
 	 * Each interval's report stands alone, as in the libbpf-tools; events
 	 * between the read and the delete are lost, as there.
 	 */
-	for (i = 0; i < n; i++)
+	for (i = 0; kind->per_cache && i < n; i++)
 		bpf_map_delete_elem(fd, &e[i].key);
 	free(e);
 	slab_state_free(&st);
@@ -294,12 +329,22 @@ int slab_hist_run(int argc, char **argv)
 		skel->rodata->lin_step = lin.step;
 		skel->rodata->lin_nr_slots = hist_linear_nr_slots(&lin);
 	}
+	if (kinds[kind].per_cache)
+		bpf_map__set_max_entries(skel->maps.hists, slab_cache_map_entries());
+	else
+		bpf_map__set_max_entries(skel->maps.hists, 1);
 	err = slabhist_bpf__load(skel);
-	if (!err)
-		err = slabhist_bpf__attach(skel);
 	if (err) {
-		errmsg("cannot load or attach the %s histogram: %s (-v for libbpf's log)",
-		       kinds[kind].name, strerror(-err));
+		char what[96];
+
+		snprintf(what, sizeof(what), "the %s histogram", kinds[kind].name);
+		bpf_load_error(what, err);
+		slabhist_bpf__destroy(skel);
+		return EXIT_FAIL;
+	}
+	err = slabhist_bpf__attach(skel);
+	if (err) {
+		errmsg("cannot attach the %s histogram: %s", kinds[kind].name, strerror(-err));
 		slabhist_bpf__destroy(skel);
 		return EXIT_FAIL;
 	}

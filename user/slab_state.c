@@ -4,6 +4,7 @@
  * 6.18+ kernel with BTF) and the module's debugfs tables (a kernel with the
  * patch series' introspection API).  Both fill the same struct slab_state.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,25 @@ unsigned int slab_possible_nodes(void)
 		p = end + (*end == ',' || *end == '-');
 	}
 	return max + 1 > SLAB_MAX_NODES ? SLAB_MAX_NODES : max + 1;
+}
+
+/*
+ * /sys/kernel/slab has a directory per cache (merged caches' aliases are
+ * symlinks).  A quarter more, and 64, for caches created while we trace.
+ */
+unsigned int slab_cache_map_entries(void)
+{
+	unsigned int n = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/sys/kernel/slab");
+
+	if (!dir)
+		return 1024;
+	while ((d = readdir(dir)))
+		if (d->d_type == DT_DIR && d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n + n / 4 + 64;
 }
 
 static struct slab_cache_state *state_add(struct slab_state *st)
@@ -159,8 +179,6 @@ int slab_state_bpf(struct slab_state *st)
 	ncpu = libbpf_num_possible_cpus();
 	skel->rodata->nr_cpus = ncpu > 0 ? ncpu : 1;
 	skel->rodata->nr_nodes = slab_possible_nodes();
-	if (ncpu > SLAB_MAX_CPUS)
-		errmsg("warning: only the first %d of %d CPUs are shown", SLAB_MAX_CPUS, ncpu);
 	err = slab_bpf__load(skel);
 	if (err)
 		goto out;

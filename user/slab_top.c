@@ -360,12 +360,16 @@ static int top_open(struct top *t)
 				goto fail;
 		}
 	}
+	bpf_map__set_max_entries(skel->maps.counts, slab_cache_map_entries());
 	err = slabtop_bpf__load(skel);
-	if (!err)
-		err = slabtop_bpf__attach(skel);
 	if (err) {
-		errmsg("cannot load or attach the slab top programs: %s (-v for libbpf's log)",
-		       strerror(-err));
+		bpf_load_error("the slab top programs", err);
+		slabtop_bpf__destroy(skel);
+		return err;
+	}
+	err = slabtop_bpf__attach(skel);
+	if (err) {
+		errmsg("cannot attach the slab top programs: %s", strerror(-err));
 		slabtop_bpf__destroy(skel);
 		return err;
 	}

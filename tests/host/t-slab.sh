@@ -79,6 +79,15 @@ if [ $rc = 0 ] && grep -q 'attaching tp_btf:kmalloc' <<< "$out" && grep -q '^@km
 else
 	echo "FAIL slab-hist-kmalloc: exit $rc: $out"
 fi
+# The help's own linear example, which 6.18's verifier once refused
+# ("R2 unbounded memory access", shown as "Permission denied").
+out=$("$MMSCOPE" slab hist -k kmalloc -l 0,512,64 1 1 2>&1)
+rc=$?
+if [ $rc = 0 ] && grep -q '^\[0, 64) ' <<< "$out" && grep -q '^\[512, \.\.\.) ' <<< "$out"; then
+	echo "PASS slab-hist-kmalloc-linear: -l 0,512,64 loads and fills linear slots"
+else
+	echo "FAIL slab-hist-kmalloc-linear: exit $rc: $out"
+fi
 out=$("$MMSCOPE" slab hist -k bulk 1 1 2>&1)
 rc=$?
 if [ "$("$MMSCOPE" status -j | jq -r '.bpf.fentry.ok')" = true ]; then
