@@ -256,7 +256,7 @@ $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
 
 workloads: $(WORK_BINS)
 
-host-test: test-deps user workloads $(UNIT_BINS) $(HOST_TOOLS)
+host-test: test-deps kernel-release user workloads $(UNIT_BINS) $(HOST_TOOLS)
 	$(Q)tests/host/run.sh $(BUILD)
 
 # The guest always gets a module built against the kernel it boots,
