@@ -16,6 +16,35 @@ rm -f "$logs"/*.log
 
 now() { cut -d' ' -f1 /proc/uptime; }
 
+# Processes a test left behind: every descendant of this runner.  timeout
+# kills only the test's shell, and a workload it started would go on
+# holding the module's files open into the next test.
+kill_leftovers() {
+	local pids live p
+	pids=$(awk -v root=$$ '
+	FNR == 1 {
+		pid = FILENAME; sub("^/proc/", "", pid); sub("/stat$", "", pid)
+		rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
+		parent[pid] = f[2]
+	}
+	END {
+		for (p in parent) {
+			for (q = parent[p]; q != "" && q > 1; q = parent[q])
+				if (q == root) { print p; break }
+		}
+	}' /proc/[0-9]*/stat 2>/dev/null)
+	# The command substitution that ran awk is in the list, and gone.
+	live=
+	for p in $pids; do
+		[ -d /proc/$p ] && live="$live $p"
+	done
+	pids=$live
+	[ -n "$pids" ] || return 0
+	kill -9 $pids 2>/dev/null
+	sleep 0.5
+	echo "runner: killed processes the test left behind: $pids"
+}
+
 # Kernel log lines stamped between uptimes $1 and $2: what the kernel said
 # while a test ran.
 kernel_log_between() {
@@ -53,6 +82,7 @@ for t in "$dir"/t-*.sh; do
 	limit=${limit:-$timeout_s}
 	timeout -s KILL "$limit" sh "$t" > "$log" 2>&1
 	rc=$?
+	kill_leftovers >> "$log"
 	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 	reason=$(grep -E '^(FAIL|SKIP): ' "$log" | head -n 1 | cut -d' ' -f2-)
 	new_splats=$(kernel_splats | tail -n +$((splats_before + 1)))

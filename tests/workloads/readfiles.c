@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define MAX_FILES 8192
-#define CONTENT_MAX (1 << 16)
+#define CONTENT_MAX (1 << 18)
 
 static char *paths[MAX_FILES];
 static int nr_paths;
