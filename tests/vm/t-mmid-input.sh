@@ -85,7 +85,7 @@ p=0
 while [ $p -lt 4096 ]; do
 	a=$(mmid_q pfn $p 2>/dev/null) || { p=$((p + 7)); continue; }
 	case $(val "$a" state) in
-	free|kernel|small|large|hugetlb) ;;
+	free|busy|kernel|small|large|hugetlb) ;;
 	*) fail "pfn $p: unknown answer: $a" ;;
 	esac
 	p=$((p + 7))
