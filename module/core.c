@@ -74,8 +74,9 @@ static int __init mmscope_init(void)
 		err = mmscope_areas[i]->init(mmscope_root);
 		if (err) {
 			pr_err("%s: init failed: %d\n", mmscope_areas[i]->name, err);
-			mmscope_exit_areas(i);
+			/* As at unload: no reader may enter an area being torn down. */
 			debugfs_remove(mmscope_root);
+			mmscope_exit_areas(i);
 			return err;
 		}
 	}

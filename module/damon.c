@@ -10,9 +10,24 @@
  * session asks for them: write 1 to damon/enable, 0 to remove them.
  *
  * The ratio is the tuner's score input (damon_get_intervals_score()):
- * sum(nr_accesses * size) / (aggr_interval / sample_interval * sum(size)).
- * The probes run in the kdamond thread itself, whose kthread data is its
- * damon_ctx, so the intervals are read there, where they cannot change.
+ * sum(nr_accesses * size) / (aggr_samples * sum(size)), with the
+ * context's own attrs.aggr_samples, the number the tuner divides by.
+ *
+ * The tracepoints carry no context, so the probe finds it through
+ * kthread_data(current).  That is safe because of where they fire (read
+ * in mm/damon/core.c of 7.2.13; recheck on a new kernel):
+ * trace_damon_aggregated() has one call site, kdamond_reset_aggregated(),
+ * reached only from kdamond_fn(), and every kdamond is started as
+ * kthread_run(kdamond_fn, ctx, ...), so its kthread data is its damon_ctx,
+ * alive as long as the thread runs.  The probe requires PF_KTHREAD
+ * (kthread_data() of a user task is not defined) and, as a cheap
+ * cross-check rather than a proof, that ctx->kdamond is current; a context
+ * that fails it gets aggr_samples 0 and ratio 0.  The attrs are read in
+ * the kdamond itself, the only thread that changes them (damon_set_attrs()
+ * from kdamond_tune_intervals() or a commit run through damon_call()), so
+ * they cannot change under the probe.
+ * The series should put aggr_samples and the score into the
+ * damon_monitor_intervals_tune event instead (issue 15, item 3).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": damon: " fmt
 
@@ -22,6 +37,7 @@
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -98,6 +114,36 @@ static void ring_push(struct mmscope_kdamond *k, const struct mmscope_damon_entr
 		k->count++;
 }
 
+/*
+ * The tuner's own number of samples per aggregation.  attrs.aggr_samples is
+ * set by damon_set_attrs() on every commit; a context that never went
+ * through it (none in 7.2) falls back to the ratio of the intervals.
+ */
+static unsigned long mmscope_aggr_samples(const struct damon_attrs *attrs)
+{
+	if (attrs->aggr_samples)
+		return attrs->aggr_samples;
+	return attrs->sample_interval ? attrs->aggr_interval / attrs->sample_interval : 0;
+}
+
+/*
+ * access_sz / (sz * aggr_samples) in basis points.  access_sz is at most
+ * sz * aggr_samples (nr_accesses <= aggr_samples), so neither mult_frac()
+ * nor the product overflows unless the product itself would; then both
+ * sides are divided by aggr_samples first.
+ */
+static u32 mmscope_ratio_bp(u64 access_sz, u64 sz, unsigned long aggr_samples)
+{
+	u64 max;
+
+	if (!sz || !aggr_samples)
+		return 0;
+	if (check_mul_overflow(sz, (u64)aggr_samples, &max))
+		return min_t(u64, mult_frac(div64_u64(access_sz, aggr_samples), 10000, sz),
+			     U32_MAX);
+	return min_t(u64, mult_frac(access_sz, 10000, max), U32_MAX);
+}
+
 static void probe_tune(void *data, unsigned long sample_us)
 {
 	struct mmscope_damon_entry e = {
@@ -121,14 +167,13 @@ static void probe_aggregated(void *data, unsigned int target_id,
 	struct mmscope_damon_entry e = { .type = EV_AGGR };
 	unsigned long aggr_samples = 0;
 	struct mmscope_kdamond *k;
-	u64 max;
 
 	/* Only kdamond_fn() aggregates; its kthread data is its context. */
 	if (current->flags & PF_KTHREAD) {
 		struct damon_ctx *ctx = kthread_data(current);
 
-		if (ctx && ctx->attrs.sample_interval)
-			aggr_samples = ctx->attrs.aggr_interval / ctx->attrs.sample_interval;
+		if (ctx && READ_ONCE(ctx->kdamond) == current)
+			aggr_samples = mmscope_aggr_samples(&ctx->attrs);
 	}
 
 	spin_lock(&mmscope_damon_lock);
@@ -152,8 +197,7 @@ static void probe_aggregated(void *data, unsigned int target_id,
 		e.access_sz = k->pass_access_sz;
 		e.nr_regions = nr_regions;
 		e.target = target_id;
-		max = e.sz * aggr_samples;
-		e.ratio_bp = max ? div64_u64(e.access_sz * 10000 + max / 2, max) : 0;
+		e.ratio_bp = mmscope_ratio_bp(e.access_sz, e.sz, aggr_samples);
 		k->aggr_samples = aggr_samples;
 		k->last_seen_ns = e.ts_ns;
 		ring_push(k, &e);

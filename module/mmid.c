@@ -10,16 +10,25 @@
  * other's answers: write and read on the same descriptor, e.g.
  *   exec 3<>mmid/pfn; echo 0x1234 >&3; cat <&3
  * The answer is taken when the write happens; reading it again gives the
- * same text.
+ * same text.  A PFN's "state:" is free, busy (its folio's refcount is
+ * frozen by a split or migration), kernel, small, large or hugetlb.  Pids,
+ * written or shown, are those of the pid namespace of whoever opened the
+ * file.
+ *
+ * Nothing here takes a lock of rmap's: a large folio's MM-ID state is read
+ * with loads that tolerate concurrent change, pass after pass until two
+ * agree ("approximate: yes" when they never do; mmid_snapshot()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
@@ -48,29 +57,62 @@ const char *const mmid_state_names[MMID_NR_STATES] = {
 	[MMID_UNMAPPED] = "unmapped",
 };
 
-void mmid_snapshot(struct folio *folio, struct mmid_snap *s)
+/* Passes over a folio's MM-ID state before an answer is "approximate". */
+#define MMID_SNAP_TRIES	4
+
+/* One pass: everything but the refcount, with loads that tolerate change. */
+static void mmid_read_pass(struct folio *folio, struct mmid_snap *s)
 {
 	int i;
 
-	s->order = folio_order(folio);
-	s->refcount = folio_ref_count(folio) - 1;
-	s->pincount = atomic_read(&folio->_pincount);
-	s->entire_mapcount = folio_entire_mapcount(folio);
-	/*
-	 * The rmap code changes the slots and the large mapcount together
-	 * under this bit lock; holding it for a few loads gives a consistent
-	 * picture instead of one torn by a concurrent map or unmap.
-	 */
-	folio_lock_large_mapcount(folio);
 	s->large_mapcount = folio_large_mapcount(folio);
-	for (i = 0; i < 2; i++) {
-		s->id[i] = folio_mm_id(folio, i);
-		/* Stored minus one; a free slot holds -1. */
-		s->slot_mapcount[i] = folio->_mm_id_mapcount[i] + 1;
-	}
-	s->shared_bit = test_bit(FOLIO_MM_IDS_SHARED_BITNUM, &folio->_mm_ids);
-	folio_unlock_large_mapcount(folio);
+	s->entire_mapcount = folio_entire_mapcount(folio);
+	for (i = 0; i < 2; i++)
+		/* A plain load of a word rmap changes under its lock: retried. */
+		s->id[i] = data_race(folio_mm_id(folio, i));
+	mmid_folio_read_private(folio, s->slot_mapcount, &s->shared_bit, &s->pincount);
+	/* In the same pass as the bit, so that the two cannot disagree. */
 	s->maybe_shared = folio_maybe_mapped_shared(folio);
+}
+
+static bool mmid_pass_equal(const struct mmid_snap *a, const struct mmid_snap *b)
+{
+	return a->large_mapcount == b->large_mapcount &&
+	       a->entire_mapcount == b->entire_mapcount &&
+	       a->id[0] == b->id[0] && a->id[1] == b->id[1] &&
+	       a->slot_mapcount[0] == b->slot_mapcount[0] &&
+	       a->slot_mapcount[1] == b->slot_mapcount[1] &&
+	       a->shared_bit == b->shared_bit &&
+	       a->maybe_shared == b->maybe_shared &&
+	       a->pincount == b->pincount;
+}
+
+/*
+ * The caller holds a reference, so the folio can be neither freed nor split
+ * (a split freezes the refcount at its expected value, which ours breaks).
+ * Its mappings can change at any time: the state is read pass after pass
+ * until two in a row agree, MMID_SNAP_TRIES times at most.
+ */
+void mmid_snapshot(struct folio *folio, struct mmid_snap *s)
+{
+	struct mmid_snap prev;
+	int try;
+
+	s->order = folio_order(folio);
+	mmid_read_pass(folio, &prev);
+	s->approximate = true;
+	for (try = 0; try < MMID_SNAP_TRIES; try++) {
+		/* The next pass's loads come after this one's. */
+		smp_rmb();
+		mmid_read_pass(folio, s);
+		if (mmid_pass_equal(&prev, s)) {
+			s->approximate = false;
+			break;
+		}
+		prev = *s;
+		cpu_relax();
+	}
+	s->refcount = folio_ref_count(folio) - 1;
 }
 
 enum mmid_state mmid_classify(const struct mmid_snap *s)
@@ -87,8 +129,34 @@ enum mmid_state mmid_classify(const struct mmid_snap *s)
 	return MMID_UNTRACKED;
 }
 
-/* "pid:comm" of every process whose mm has this id. */
-static void mmid_print_tasks(struct seq_buf *sb, unsigned int id)
+/*
+ * Whether the process @p uses the mm with this id.  Like find_lock_task_mm()
+ * (not exported): the first thread that still has an mm speaks for the
+ * process, so one whose group leader has exited is still found.  Under
+ * rcu_read_lock(); task_lock() keeps t->mm from going away while we look.
+ */
+static bool mmid_process_has_mm_id(struct task_struct *p, unsigned int id)
+{
+	struct task_struct *t;
+	bool match;
+
+	for_each_thread(p, t) {
+		task_lock(t);
+		if (t->mm) {
+			match = t->mm->mm_id == id;
+			task_unlock(t);
+			return match;
+		}
+		task_unlock(t);
+	}
+	return false;
+}
+
+/*
+ * "pid:comm" of every process whose mm has this id, pids as the opener of
+ * the file sees them; processes outside its pid namespace are not listed.
+ */
+static void mmid_print_tasks(struct seq_buf *sb, unsigned int id, struct pid_namespace *ns)
 {
 	struct task_struct *p;
 	unsigned int n = 0;
@@ -96,17 +164,16 @@ static void mmid_print_tasks(struct seq_buf *sb, unsigned int id)
 	rcu_read_lock();
 	for_each_process(p) {
 		char comm[TASK_COMM_LEN];
-		bool match;
+		pid_t tgid;
 
-		/* task_lock() keeps p->mm from going away while we look. */
-		task_lock(p);
-		match = p->mm && p->mm->mm_id == id;
-		task_unlock(p);
-		if (!match)
+		if (!mmid_process_has_mm_id(p, id))
+			continue;
+		tgid = task_tgid_nr_ns(p, ns);
+		if (!tgid)
 			continue;
 		if (n++ < MMID_MAX_TASKS) {
 			get_task_comm(comm, p);
-			seq_buf_printf(sb, " %d:%s", task_tgid_nr(p), comm);
+			seq_buf_printf(sb, " %d:%s", tgid, comm);
 		}
 	}
 	rcu_read_unlock();
@@ -124,21 +191,33 @@ static const char *mmid_folio_type(struct folio *folio)
 	return folio->mapping ? "file" : "none";
 }
 
-static void mmid_print_large(struct seq_buf *sb, struct folio *folio)
+/*
+ * The answer for a large folio.  The reference is dropped as soon as the
+ * folio's own state is read: while we hold it, a CoW fault cannot reuse
+ * the folio (it sees an extra reference), and a split or migration cannot
+ * freeze its refcount.  The task walk, which can be long, needs only ids.
+ */
+static void mmid_print_large(struct seq_buf *sb, struct folio *folio,
+			     struct pid_namespace *ns)
 {
 	struct mmid_snap s;
 	long nr = folio_nr_pages(folio);
 	long i, excl = 0;
 	bool anon = folio_test_anon(folio) && !folio_test_ksm(folio);
+	const char *type = mmid_folio_type(folio);
 
 	mmid_snapshot(folio, &s);
 	if (anon)
 		for (i = 0; i < nr; i++)
 			excl += PageAnonExclusive(folio_page(folio, i));
+	folio_put(folio);
 
 	seq_buf_printf(sb, "state: large\norder: %u\nnr_pages: %ld\n", s.order, nr);
-	seq_buf_printf(sb, "type: %s\n", mmid_folio_type(folio));
-	seq_buf_printf(sb, "refcount: %d\npincount: %d\n", s.refcount, s.pincount);
+	seq_buf_printf(sb, "type: %s\nrefcount: %d\n", type, s.refcount);
+	if (s.pincount >= 0)
+		seq_buf_printf(sb, "pincount: %d\n", s.pincount);
+	else
+		seq_buf_puts(sb, "pincount: -\n");
 	seq_buf_printf(sb, "large_mapcount: %d\nentire_mapcount: %d\n",
 		       s.large_mapcount, s.entire_mapcount);
 	for (i = 0; i < 2; i++)
@@ -147,17 +226,17 @@ static void mmid_print_large(struct seq_buf *sb, struct folio *folio)
 	seq_buf_printf(sb, "shared_bit: %d\nmaybe_mapped_shared: %d\n",
 		       s.shared_bit, s.maybe_shared);
 	seq_buf_printf(sb, "census_state: %s\n", mmid_state_names[mmid_classify(&s)]);
+	/* The mappings changed under every pass: the fields may disagree. */
+	seq_buf_printf(sb, "approximate: %s\n", s.approximate ? "yes" : "no");
 	if (anon)
 		seq_buf_printf(sb, "anon_exclusive_pages: %ld\n", excl);
 	else
 		seq_buf_puts(sb, "anon_exclusive_pages: -\n");
 
-	/* The task walk needs only the ids: drop the folio first. */
-	folio_put(folio);
 	for (i = 0; i < 2; i++) {
 		seq_buf_printf(sb, "slot%ld_tasks:", i);
 		if (s.id[i])
-			mmid_print_tasks(sb, s.id[i]);
+			mmid_print_tasks(sb, s.id[i], ns);
 		else
 			seq_buf_puts(sb, " -\n");
 	}
@@ -174,7 +253,26 @@ static int mmid_no_page(unsigned long pfn)
 	return pfn >= end ? -ERANGE : -ENODEV;
 }
 
-static int mmid_answer_pfn(unsigned long pfn, struct seq_buf *sb)
+/*
+ * folio_try_get() failed: the refcount is zero.  A free page (in the buddy
+ * allocator or on a per-CPU list) is never part of a compound page and has
+ * no mapping (free_pages_prepare() clears it).  A folio whose refcount is
+ * frozen (a split, a migration, page cache removal) or that is on its way
+ * to being freed still has one or the other.  Only @page's own fields are
+ * read, which are valid whatever it has become meanwhile; racy hints, the
+ * caller asks again.
+ */
+static bool mmid_page_frozen(struct page *page)
+{
+	return PageCompound(page) || READ_ONCE(page->mapping);
+}
+
+/* Outcomes of one look at a PFN that the caller asks again about. */
+#define MMID_BUSY	1	/* refcount frozen */
+#define MMID_MOVED	2	/* split or freed and reused meanwhile */
+
+static int mmid_answer_pfn_once(unsigned long pfn, struct seq_buf *sb,
+				struct pid_namespace *ns)
 {
 	struct folio *folio;
 	struct page *page;
@@ -195,14 +293,19 @@ static int mmid_answer_pfn(unsigned long pfn, struct seq_buf *sb)
 		return 0;
 	}
 	if (!folio_try_get(folio)) {
-		/* Refcount zero: free (inside a buddy block) or being freed. */
+		if (folio_test_hugetlb(folio)) {
+			/* Free in the hugetlb pool: frozen for good. */
+			seq_buf_puts(sb, "state: hugetlb\n");
+			return 0;
+		}
+		if (mmid_page_frozen(page))
+			return MMID_BUSY;
 		seq_buf_puts(sb, "state: free\n");
 		return 0;
 	}
 	if (unlikely(page_folio(page) != folio)) {
-		/* Split or freed and reused between the two loads. */
 		folio_put(folio);
-		return -EAGAIN;
+		return MMID_MOVED;
 	}
 
 	seq_buf_printf(sb, "head_pfn: %lu\n", folio_pfn(folio));
@@ -210,44 +313,99 @@ static int mmid_answer_pfn(unsigned long pfn, struct seq_buf *sb)
 		seq_buf_printf(sb, "state: hugetlb\norder: %u\n", folio_order(folio));
 		folio_put(folio);
 	} else if (folio_test_large(folio)) {
-		mmid_print_large(sb, folio);	/* puts the folio */
+		mmid_print_large(sb, folio, ns);	/* puts the folio */
 	} else {
+		const char *type = mmid_folio_type(folio);
+		int refcount = folio_ref_count(folio) - 1;
+		int mapcount = folio_mapcount(folio);
+
+		folio_put(folio);
 		seq_buf_puts(sb, "state: small\norder: 0\nnr_pages: 1\n");
 		seq_buf_printf(sb, "type: %s\nrefcount: %d\nmapcount: %d\n",
-			       mmid_folio_type(folio), folio_ref_count(folio) - 1,
-			       folio_mapcount(folio));
-		folio_put(folio);
+			       type, refcount, mapcount);
 	}
 	return 0;
 }
 
-/* Fills @sb with the answer for @pfn; an error means "no answer". */
-static int mmid_query_pfn(unsigned long pfn, struct seq_buf *sb)
-{
-	int idx = mmid_memmap_lock();
-	int err = mmid_answer_pfn(pfn, sb);
+/* Looks at a PFN this often while it is busy or moving, then gives up. */
+#define MMID_PFN_TRIES	5
 
-	mmid_memmap_unlock(idx);
-	return err;
+/*
+ * Fills @sb with the answer for @pfn; an error means "no answer".  A folio
+ * that is frozen, or split or freed between two loads, is asked about again
+ * after a short sleep; if it stays frozen the answer says "busy", if it
+ * keeps moving the write fails with EAGAIN.
+ */
+static int mmid_answer_pfn(unsigned long pfn, struct seq_buf *sb,
+			   struct pid_namespace *ns)
+{
+	int try, idx, ret = 0;
+
+	for (try = 0; try < MMID_PFN_TRIES; try++) {
+		if (try)
+			usleep_range(100, 200);
+		seq_buf_clear(sb);
+		idx = mmid_memmap_lock();
+		ret = mmid_answer_pfn_once(pfn, sb, ns);
+		mmid_memmap_unlock(idx);
+		if (ret <= 0)
+			return ret;
+	}
+	if (ret == MMID_MOVED)
+		return -EAGAIN;
+	seq_buf_clear(sb);
+	seq_buf_printf(sb, "pfn: %lu\nstate: busy\n", pfn);
+	return 0;
 }
 
-static int mmid_query_task(unsigned long nr, struct seq_buf *sb)
+struct mmid_query {
+	struct mutex lock;	/* writers and readers of one open file */
+	int (*query)(struct mmid_query *q, unsigned long arg, struct seq_buf *sb);
+	struct pid_namespace *ns;	/* the opener's: pids are read and shown in it */
+	size_t len;		/* 0: no answer yet */
+	char answer[MMID_ANSWER_SIZE];
+};
+
+static int mmid_query_pfn(struct mmid_query *q, unsigned long pfn, struct seq_buf *sb)
+{
+	return mmid_answer_pfn(pfn, sb, q->ns);
+}
+
+/* The mm of a thread group, as find_lock_task_mm() finds it. */
+static struct mm_struct *mmid_group_mm(struct task_struct *task)
+{
+	struct mm_struct *mm = NULL;
+	struct task_struct *t;
+
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		mm = get_task_mm(t);
+		if (mm)
+			break;
+	}
+	rcu_read_unlock();
+	return mm;
+}
+
+static int mmid_query_task(struct mmid_query *q, unsigned long nr, struct seq_buf *sb)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
 	char comm[TASK_COMM_LEN];
-	struct pid *pid;
 
 	if (!nr || nr > PID_MAX_LIMIT)
 		return -EINVAL;
-	pid = find_get_pid(nr);
-	task = get_pid_task(pid, PIDTYPE_PID);
-	put_pid(pid);
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(nr, q->ns), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
 	if (!task)
 		return -ESRCH;
 	get_task_comm(comm, task);
-	seq_buf_printf(sb, "pid: %lu\ntgid: %d\ncomm: %s\n", nr, task_tgid_nr(task), comm);
-	mm = get_task_mm(task);
+	seq_buf_printf(sb, "pid: %lu\ntgid: %d\ncomm: %s\n", nr,
+		       task_tgid_nr_ns(task, q->ns), comm);
+	mm = mmid_group_mm(task);
 	put_task_struct(task);
 	if (mm) {
 		seq_buf_printf(sb, "mm_id: %u\n", mm->mm_id);
@@ -258,13 +416,6 @@ static int mmid_query_task(unsigned long nr, struct seq_buf *sb)
 	return 0;
 }
 
-struct mmid_query {
-	struct mutex lock;	/* writers and readers of one open file */
-	int (*query)(unsigned long arg, struct seq_buf *sb);
-	size_t len;		/* 0: no answer yet */
-	char answer[MMID_ANSWER_SIZE];
-};
-
 static int mmid_query_open(struct inode *inode, struct file *file)
 {
 	struct mmid_query *q = kzalloc(sizeof(*q), GFP_KERNEL);
@@ -273,6 +424,7 @@ static int mmid_query_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&q->lock);
 	q->query = inode->i_private;
+	q->ns = get_pid_ns(task_active_pid_ns(current));
 	file->private_data = q;
 	return 0;
 }
@@ -281,6 +433,7 @@ static int mmid_query_release(struct inode *inode, struct file *file)
 {
 	struct mmid_query *q = file->private_data;
 
+	put_pid_ns(q->ns);
 	mutex_destroy(&q->lock);
 	kfree(q);
 	return 0;
@@ -323,7 +476,7 @@ static ssize_t mmid_query_write(struct file *file, const char __user *ubuf,
 	err = mmid_parse(ubuf, count, &arg);
 	if (!err) {
 		seq_buf_init(&sb, q->answer, sizeof(q->answer));
-		err = q->query(arg, &sb);
+		err = q->query(q, arg, &sb);
 	}
 	if (!err) {
 		q->len = seq_buf_used(&sb);

@@ -65,25 +65,25 @@ static bool should_stop(void)
 
 static int do_burst(struct slab_worker *w, void **objs)
 {
-	unsigned int i;
+	unsigned int i, n;
 	u64 t0, t1, t2;
 
 	t0 = ktime_get_ns();
-	for (i = 0; i < run.batch; i++) {
-		objs[i] = kmem_cache_alloc(test_cache, GFP_KERNEL);
-		if (!objs[i])
+	for (n = 0; n < run.batch; n++) {
+		objs[n] = kmem_cache_alloc(test_cache, GFP_KERNEL);
+		if (!objs[n])
 			break;
 	}
 	t1 = ktime_get_ns();
-	w->ns[OP_ALLOC] += t1 - t0;
-	w->ops[OP_ALLOC] += i;
-	while (i--)
+	for (i = n; i--; )
 		kmem_cache_free(test_cache, objs[i]);
 	t2 = ktime_get_ns();
+	w->ns[OP_ALLOC] += t1 - t0;
+	w->ops[OP_ALLOC] += n;
 	w->ns[OP_FREE] += t2 - t1;
-	w->ops[OP_FREE] += w->ops[OP_ALLOC] - w->ops[OP_FREE];
-	return w->ops[OP_FREE] == w->ops[OP_ALLOC] && w->ops[OP_ALLOC] % run.batch == 0 ?
-	       0 : -ENOMEM;
+	w->ops[OP_FREE] += n;
+	/* Any allocation of the burst failing, the first one too, fails it. */
+	return n == run.batch ? 0 : -ENOMEM;
 }
 
 static int do_bulk(struct slab_worker *w, void **objs)
@@ -244,7 +244,8 @@ static int slab_worker_fn(void *data)
 	}
 	kvfree(objs);
 	w->err = err;
-	w->done = true;
+	/* Pairs with the acquire in mmscope_slab_show_result(). */
+	smp_store_release(&w->done, true);
 	atomic_dec(&nr_active);
 
 	/* Stay until reaped, so kthread_stop() never races with our exit. */
@@ -271,7 +272,8 @@ void mmscope_slab_stop(void)
 	for (i = 0; i < nr_workers; i++) {
 		if (!workers[i].task)
 			continue;
-		if (!workers[i].done)
+		/* Pairs with the worker's release: was it still running? */
+		if (!smp_load_acquire(&workers[i].done))
 			run_stopped = true;
 		kthread_stop(workers[i].task);
 		workers[i].task = NULL;
@@ -357,11 +359,17 @@ void mmscope_slab_show_result(struct seq_file *m)
 		seq_printf(m, " %u", workers[i].cpu);
 	seq_putc(m, '\n');
 	for (i = 0; i < nr_workers; i++) {
-		if (!err && workers[i].done)
-			err = workers[i].err;
+		const struct slab_worker *w = &workers[i];
+		/* Pairs with the worker's release: its error and totals are final. */
+		bool done = smp_load_acquire(&w->done);
+
+		if (!err && done)
+			err = w->err;
 		for (op = 0; op < NR_OPS; op++) {
-			ns[op] += workers[i].ns[op];
-			ops[op] += workers[i].ops[op];
+			/* A running worker's totals: a progress view, racy on purpose. */
+			ns[op] += data_race(w->ns[op]);
+			/* Same: the count may be one burst ahead of the time. */
+			ops[op] += data_race(w->ops[op]);
 		}
 	}
 	seq_printf(m, "error: %d\n", err);

@@ -15,7 +15,7 @@
 /* One answer of mmid/pfn. */
 struct mmid_folio {
 	unsigned long pfn, head_pfn;
-	char state[16];		/* free kernel small large hugetlb */
+	char state[16];		/* free busy kernel small large hugetlb */
 	char type[8];		/* anon ksm file none */
 	char census_state[16];
 	unsigned int order;
@@ -24,6 +24,7 @@ struct mmid_folio {
 	unsigned int id[2];
 	int slot_mapcount[2];
 	bool shared_bit, maybe_shared;
+	bool approximate;	/* the module's reads never agreed twice */
 	long anon_exclusive;	/* -1: not anon */
 	char tasks[2][256];	/* "12:comm 13:comm" or "-" */
 };

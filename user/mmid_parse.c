@@ -67,6 +67,8 @@ int mmid_parse_folio(const char *text, struct mmid_folio *f)
 			f->shared_bit = atoi(v);
 		else if (!strcmp(line, "maybe_mapped_shared"))
 			f->maybe_shared = atoi(v);
+		else if (!strcmp(line, "approximate"))
+			f->approximate = !strcmp(v, "yes");
 		else if (!strcmp(line, "anon_exclusive_pages"))
 			f->anon_exclusive = *v == '-' ? -1 : atol(v);
 		else if (!strcmp(line, "slot0_tasks"))

@@ -219,6 +219,7 @@ static struct json_object *folio_json(const struct mmid_folio *f)
 	json_object_object_add(o, "shared_bit", json_object_new_boolean(f->shared_bit));
 	json_object_object_add(o, "maybe_mapped_shared", json_object_new_boolean(f->maybe_shared));
 	json_object_object_add(o, "state", json_object_new_string(f->census_state));
+	json_object_object_add(o, "approximate", json_object_new_boolean(f->approximate));
 	json_object_object_add(o, "anon_exclusive_pages", json_object_new_int64(f->anon_exclusive));
 	return o;
 }

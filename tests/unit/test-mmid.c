@@ -11,7 +11,8 @@ static void parse_large_folio(void)
 		"type: anon\nrefcount: 1024\npincount: 0\nlarge_mapcount: 1024\n"
 		"entire_mapcount: 0\nslot0_mm_id: 6\nslot0_mapcount: 512\n"
 		"slot1_mm_id: 3\nslot1_mapcount: 512\nshared_bit: 1\n"
-		"maybe_mapped_shared: 1\ncensus_state: shared\nanon_exclusive_pages: 0\n"
+		"maybe_mapped_shared: 1\ncensus_state: shared\napproximate: yes\n"
+		"anon_exclusive_pages: 0\n"
 		"slot0_tasks: 56:mmid-thp\nslot1_tasks: 60:mmid-thp 61:x\n";
 	struct mmid_folio f;
 
@@ -25,6 +26,7 @@ static void parse_large_folio(void)
 	CHECK(f.id[0] == 6 && f.id[1] == 3, "ids %u %u", f.id[0], f.id[1]);
 	CHECK(f.slot_mapcount[0] == 512 && f.slot_mapcount[1] == 512, "slot mapcounts");
 	CHECK(f.shared_bit && f.maybe_shared, "shared bit / verdict");
+	CHECK(f.approximate, "approximate");
 	CHECK(f.anon_exclusive == 0, "anon exclusive %ld", f.anon_exclusive);
 	CHECK_STR(f.tasks[1], "60:mmid-thp 61:x");
 }
@@ -37,6 +39,10 @@ static void parse_free_and_garbage(void)
 	CHECK_STR(f.state, "free");
 	CHECK(f.head_pfn == 1000 && f.nr_pages == 1, "free head %lu nr %ld", f.head_pfn, f.nr_pages);
 	CHECK(f.anon_exclusive == -1, "free anon_exclusive %ld", f.anon_exclusive);
+	CHECK(!f.approximate, "free approximate");
+	CHECK(mmid_parse_folio("pfn: 1001\nstate: busy\n", &f) == 0, "busy parse failed");
+	CHECK_STR(f.state, "busy");
+	CHECK(f.head_pfn == 1001, "busy head %lu", f.head_pfn);
 	CHECK(mmid_parse_folio("garbage\n", &f) != 0, "garbage parsed");
 	CHECK(mmid_parse_folio("", &f) != 0, "empty parsed");
 }

@@ -33,6 +33,8 @@ check_folio() {
 	expect_eq "pfn $1 shared_bit" "$A_shared_bit" "$4"
 	expect_eq "pfn $1 maybe_mapped_shared" "$A_maybe_mapped_shared" "$5"
 	expect_eq "pfn $1 census_state" "$A_census_state" "$6"
+	# Nothing maps or unmaps it now: two lockless reads must agree.
+	expect_eq "pfn $1 approximate" "$A_approximate" no
 	# fork() cleared PG_anon_exclusive on every page and no write since
 	# has claimed one back.
 	expect_eq "pfn $1 anon_exclusive_pages" "$A_anon_exclusive_pages" 0

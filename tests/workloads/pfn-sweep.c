@@ -6,7 +6,7 @@
  * hole or offline memory, ERANGE: past the end, EAGAIN: split or freed
  * during the query).  Prints the tally:
  *
- *   queries=N large=N small=N free=N kernel=N hugetlb=N
+ *   queries=N large=N small=N free=N busy=N kernel=N hugetlb=N
  *   enodev=N erange=N eagain=N
  *
  * and exits 1 on any other error or a wrong answer.
@@ -24,7 +24,7 @@
 /* Coprime with any power of two: successive passes hit different PFNs. */
 #define STRIDE 97
 
-static const char *const states[] = { "large", "small", "free", "kernel", "hugetlb" };
+static const char *const states[] = { "large", "small", "free", "busy", "kernel", "hugetlb" };
 #define NR_STATES (sizeof(states) / sizeof(states[0]))
 
 int main(int argc, char **argv)
