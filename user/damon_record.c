@@ -167,9 +167,12 @@ static void flush_pending(struct pending *p)
 	max = p->sz * k->aggr_samples;
 	if (max > 0) {
 		json_object_object_add(o, "ratio", json_object_new_double((double)p->access_sz / max));
-		/* Rounded as the module's damon/recent does, to compare exactly. */
+		/*
+		 * Rounded down, as DAMON's own score (mult_frac()) and the
+		 * module's damon/recent do, to compare exactly.
+		 */
 		json_object_object_add(o, "ratio_bp",
-				       json_object_new_int64((p->access_sz * 10000 + max / 2) / max));
+				       json_object_new_int64((unsigned __int128)p->access_sz * 10000 / max));
 	} else {
 		json_object_object_add(o, "ratio", NULL);
 	}
