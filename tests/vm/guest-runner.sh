@@ -16,29 +16,16 @@ rm -f "$logs"/*.log
 
 now() { cut -d' ' -f1 /proc/uptime; }
 
-# Processes a test left behind: every descendant of this runner.  timeout
-# kills only the test's shell, and a workload it started would go on
-# holding the module's files open into the next test.
+# Processes a test left behind: every process of the test's session
+# ($1, see below).  timeout kills only the test's shell; a workload it
+# started is reparented to init and would go on holding the module's files
+# open into the next test.
 kill_leftovers() {
-	local pids live p
-	pids=$(awk -v root=$$ '
-	FNR == 1 {
-		pid = FILENAME; sub("^/proc/", "", pid); sub("/stat$", "", pid)
+	local pids
+	pids=$(awk -v sid="$1" 'FNR == 1 {
 		rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
-		parent[pid] = f[2]
-	}
-	END {
-		for (p in parent) {
-			for (q = parent[p]; q != "" && q > 1; q = parent[q])
-				if (q == root) { print p; break }
-		}
+		if (f[4] == sid) { pid = FILENAME; sub("^/proc/", "", pid); sub("/stat$", "", pid); print pid }
 	}' /proc/[0-9]*/stat 2>/dev/null)
-	# The command substitution that ran awk is in the list, and gone.
-	live=
-	for p in $pids; do
-		[ -d /proc/$p ] && live="$live $p"
-	done
-	pids=$live
 	[ -n "$pids" ] || return 0
 	kill -9 $pids 2>/dev/null
 	sleep 0.5
@@ -80,9 +67,14 @@ for t in "$dir"/t-*.sh; do
 	# A test may ask for more time: a "# vm-timeout: SECONDS" line.
 	limit=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\)$/\1/p' "$t")
 	limit=${limit:-$timeout_s}
-	timeout -s KILL "$limit" sh "$t" > "$log" 2>&1
+	# busybox timeout runs the command as itself (its watchdog is the
+	# child), and setsid makes that pid a session of its own: $! is the
+	# session every process of the test belongs to.
+	timeout -s KILL "$limit" setsid sh "$t" > "$log" 2>&1 &
+	test_sid=$!
+	wait $test_sid
 	rc=$?
-	kill_leftovers >> "$log"
+	kill_leftovers $test_sid >> "$log"
 	secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 	reason=$(grep -E '^(FAIL|SKIP): ' "$log" | head -n 1 | cut -d' ' -f2-)
 	new_splats=$(kernel_splats | tail -n +$((splats_before + 1)))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # vm-kernel: debug
-# vm-timeout: 900
+# vm-timeout: 1800
 # Hostile input to every file the module creates: 10,000 malformed,
 # boundary and random writes per writable file from 4 concurrent writers,
 # concurrent reads at random offsets and sizes.  Junk must be refused with a
