@@ -26,11 +26,15 @@ jobs=$(($(nproc) + 1))
 # The files the series touches, and users of include/linux/{slab,rmap}.h
 # and the MM-ID inlines: fork's duplication, the fault and THP paths.
 objects=(mm/slub.o mm/slab_common.o mm/rmap.o mm/damon/core.o mm/memory.o
-	 mm/huge_memory.o mm/khugepaged.o mm/migrate.o kernel/fork.o mm/util.o)
+	 mm/huge_memory.o mm/khugepaged.o mm/migrate.o kernel/fork.o mm/util.o
+	 lib/tests/slub_kunit.o)
 
 configure() { # extra fragment lines
 	make -s tinyconfig >/dev/null
 	scripts/kconfig/merge_config.sh -m .config "$vm/kernel.config" >/dev/null
+	# The series' kunit test, as a module: the exports' in-tree user.
+	printf 'CONFIG_KUNIT=y\nCONFIG_RUNTIME_TESTING_MENU=y\nCONFIG_SLUB_KUNIT_TEST=m\n' > .config-kunit
+	scripts/kconfig/merge_config.sh -m .config .config-kunit >/dev/null
 	[ -z "$1" ] || { echo "$1" > .config-extra; scripts/kconfig/merge_config.sh -m .config .config-extra >/dev/null; }
 	make -s olddefconfig
 }
@@ -44,6 +48,7 @@ wanted() {
 		mm/damon/*) grep -q '^CONFIG_DAMON=y' .config || continue ;;
 		mm/huge_memory.o | mm/khugepaged.o)
 			grep -q '^CONFIG_TRANSPARENT_HUGEPAGE=y' .config || continue ;;
+		lib/tests/slub_kunit.o) grep -q '^CONFIG_SLUB_KUNIT_TEST=m' .config || continue ;;
 		esac
 		echo "$o"
 	done
@@ -78,6 +83,8 @@ done
 for off in CONFIG_TRANSPARENT_HUGEPAGE CONFIG_DAMON CONFIG_SLUB_STATS; do
 	configure "# $off is not set"
 	grep -q "^$off=y" .config && { echo "FAIL  $off did not turn off" >&2; exit 1; }
+	[ "$off" != CONFIG_TRANSPARENT_HUGEPAGE ] || ! grep -q '^CONFIG_MM_ID=y' .config ||
+		{ echo "FAIL  CONFIG_MM_ID stayed on without THP" >&2; exit 1; }
 	compile "whole series, $off=n"
 done
 cd /
