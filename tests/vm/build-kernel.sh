@@ -12,6 +12,9 @@
 #                             production-like
 #            unpatched-release  patched-release without the patches: the
 #                             anchor of the tracepoint-cost benchmark
+#            patched-kcsan    the patched kernel with KCSAN instead of the
+#                             debug options (kernel-kcsan.config; KCSAN and
+#                             KASAN exclude each other): make vm-test-kcsan
 #
 # The tree lands in CACHE_DIR/linux-<version>-<variant>-<key>, where key
 # hashes the patches and the config fragments' settings: a warm cache
@@ -30,7 +33,8 @@ patched) fragments=("$vm/kernel.config" "$vm/kernel-debug.config"); use_patches=
 patched-release) fragments=("$vm/kernel.config"); use_patches=1 ;;
 stock) fragments=("$vm/kernel.config" "$vm/kernel-stock.config"); use_patches=0 ;;
 unpatched-release) fragments=("$vm/kernel.config"); use_patches=0 ;;
-*) echo "build-kernel: unknown variant '$variant' (patched, patched-release, stock or unpatched-release)" >&2; exit 2 ;;
+patched-kcsan) fragments=("$vm/kernel.config" "$vm/kernel-kcsan.config"); use_patches=1 ;;
+*) echo "build-kernel: unknown variant '$variant' (patched, patched-release, stock, unpatched-release or patched-kcsan)" >&2; exit 2 ;;
 esac
 
 src_pkg=$cache/src/$pkg
