@@ -4,10 +4,17 @@
  * and aggregation access ratios per kdamond, so `cat` shows how the tuner
  * has been converging without a tracing session.
  *
- * It needs the patch series' export of DAMON's tracepoints (modules cannot
- * attach to unexported ones); without it the files say so.  The probes sit
- * on kdamond's aggregation path, so they are registered only while a
- * session asks for them: write 1 to damon/enable, 0 to remove them.
+ * DAMON exports nothing, its tracepoints included, so the probes are found
+ * by name with for_each_kernel_tracepoint() and registered with
+ * tracepoint_probe_register(), both exported by the tracing core; this
+ * works on any kernel with DAMON, patched or not.  A probe's prototype
+ * must be the tracepoint's: damon_monitor_intervals_tune carries the
+ * tuner's inputs (aggr_samples, access_bp, score_bp) with the patch series
+ * (mm/damon: trace what the intervals auto-tuner decided from) and only
+ * the new sample_us without it; Kbuild tells which from the headers the
+ * module is built against.  The probes sit on kdamond's aggregation path,
+ * so they are registered only while a session asks for them: write 1 to
+ * damon/enable, 0 to remove them.
  *
  * The ratio is the tuner's score input (damon_get_intervals_score()):
  * sum(nr_accesses * size) / (aggr_samples * sum(size)), with the
@@ -26,8 +33,8 @@
  * the kdamond itself, the only thread that changes them (damon_set_attrs()
  * from kdamond_tune_intervals() or a commit run through damon_call()), so
  * they cannot change under the probe.
- * The series should put aggr_samples and the score into the
- * damon_monitor_intervals_tune event instead (issue 15, item 3).
+ * With the series, tune entries carry the tuner's own aggr_samples and
+ * ratio, which an aggregation's ratio here must agree with.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": damon: " fmt
 
@@ -45,10 +52,9 @@
 
 #include "mmscope.h"
 
-#ifdef MMSCOPE_HAVE_DAMON_EXPORTS
+#if IS_ENABLED(CONFIG_DAMON)
 #include <linux/damon.h>
 #include <linux/tracepoint.h>
-#include <trace/events/damon.h>
 #endif
 
 #define DAMON_RING_SIZE	256
@@ -59,6 +65,9 @@ enum mmscope_damon_ev { EV_TUNE = 1, EV_AGGR = 2 };
 struct mmscope_damon_entry {
 	u64 ts_ns;
 	u64 sample_us;		/* EV_TUNE */
+	u64 tune_aggr_samples;	/* EV_TUNE, patched kernels: the tuner's inputs */
+	u64 tune_access_bp;
+	u64 tune_score_bp;
 	u64 sz;			/* EV_AGGR */
 	u64 access_sz;
 	u32 ratio_bp;
@@ -87,7 +96,7 @@ static DEFINE_MUTEX(mmscope_damon_enable_lock);
 static bool mmscope_damon_enabled;
 static struct dentry *mmscope_damon_dir;
 
-#ifdef MMSCOPE_HAVE_DAMON_EXPORTS
+#if IS_ENABLED(CONFIG_DAMON)
 /* The slot of the current kdamond; the least recently seen is reused. */
 static struct mmscope_kdamond *kdamond_slot(pid_t pid)
 {
@@ -144,6 +153,36 @@ static u32 mmscope_ratio_bp(u64 access_sz, u64 sz, unsigned long aggr_samples)
 	return min_t(u64, mult_frac(access_sz, 10000, max), U32_MAX);
 }
 
+static void tune_record(struct mmscope_damon_entry *e)
+{
+	struct mmscope_kdamond *k;
+
+	spin_lock(&mmscope_damon_lock);
+	k = kdamond_slot(current->pid);
+	k->last_seen_ns = e->ts_ns;
+	ring_push(k, e);
+	spin_unlock(&mmscope_damon_lock);
+}
+
+#ifdef MMSCOPE_HAVE_DAMON_TUNE_SCORE
+static void probe_tune(void *data, unsigned long sample_us,
+		       unsigned long aggr_samples, unsigned long access_bp,
+		       unsigned long score_bp)
+{
+	struct mmscope_damon_entry e = {
+		.ts_ns = ktime_get_ns(),
+		.type = EV_TUNE,
+		.sample_us = sample_us,
+		.tune_aggr_samples = aggr_samples,
+		.tune_access_bp = access_bp,
+		.tune_score_bp = score_bp,
+	};
+
+	tune_record(&e);
+}
+
+#define HAVE_TUNE_SCORE true
+#else
 static void probe_tune(void *data, unsigned long sample_us)
 {
 	struct mmscope_damon_entry e = {
@@ -151,14 +190,12 @@ static void probe_tune(void *data, unsigned long sample_us)
 		.type = EV_TUNE,
 		.sample_us = sample_us,
 	};
-	struct mmscope_kdamond *k;
 
-	spin_lock(&mmscope_damon_lock);
-	k = kdamond_slot(current->pid);
-	k->last_seen_ns = e.ts_ns;
-	ring_push(k, &e);
-	spin_unlock(&mmscope_damon_lock);
+	tune_record(&e);
 }
+
+#define HAVE_TUNE_SCORE false
+#endif
 
 static void probe_aggregated(void *data, unsigned int target_id,
 			     struct damon_region *r, unsigned int nr_regions)
@@ -205,16 +242,46 @@ static void probe_aggregated(void *data, unsigned int target_id,
 	spin_unlock(&mmscope_damon_lock);
 }
 
+/* DAMON's tracepoints, found by name: they are built in, so they stay. */
+static struct tracepoint *tp_tune, *tp_aggregated;
+
+struct tp_lookup {
+	const char *name;
+	struct tracepoint *tp;
+};
+
+static void tp_lookup_one(struct tracepoint *tp, void *priv)
+{
+	struct tp_lookup *l = priv;
+
+	if (!strcmp(tp->name, l->name))
+		l->tp = tp;
+}
+
+static struct tracepoint *tp_lookup(const char *name)
+{
+	struct tp_lookup l = { .name = name };
+
+	for_each_kernel_tracepoint(tp_lookup_one, &l);
+	return l.tp;
+}
+
 static int damon_probes_register(void)
 {
 	int err;
 
-	err = register_trace_damon_monitor_intervals_tune(probe_tune, NULL);
+	if (!tp_tune)
+		tp_tune = tp_lookup("damon_monitor_intervals_tune");
+	if (!tp_aggregated)
+		tp_aggregated = tp_lookup("damon_aggregated");
+	if (!tp_tune || !tp_aggregated)
+		return -ENOENT;
+	err = tracepoint_probe_register(tp_tune, (void *)probe_tune, NULL);
 	if (err)
 		return err;
-	err = register_trace_damon_aggregated(probe_aggregated, NULL);
+	err = tracepoint_probe_register(tp_aggregated, (void *)probe_aggregated, NULL);
 	if (err) {
-		unregister_trace_damon_monitor_intervals_tune(probe_tune, NULL);
+		tracepoint_probe_unregister(tp_tune, (void *)probe_tune, NULL);
 		tracepoint_synchronize_unregister();
 	}
 	return err;
@@ -222,8 +289,8 @@ static int damon_probes_register(void)
 
 static void damon_probes_unregister(void)
 {
-	unregister_trace_damon_aggregated(probe_aggregated, NULL);
-	unregister_trace_damon_monitor_intervals_tune(probe_tune, NULL);
+	tracepoint_probe_unregister(tp_aggregated, (void *)probe_aggregated, NULL);
+	tracepoint_probe_unregister(tp_tune, (void *)probe_tune, NULL);
 	/* No probe may still run on our rings when they are freed or reset. */
 	tracepoint_synchronize_unregister();
 }
@@ -240,6 +307,7 @@ static void damon_probes_unregister(void)
 }
 
 #define HAVE_DAMON_PROBES false
+#define HAVE_TUNE_SCORE false
 #endif
 
 static ssize_t enable_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
@@ -288,7 +356,7 @@ static const struct file_operations enable_fops = {
 /*
  * One block per kdamond, oldest entry first:
  *   kdamond pid 63 aggr_samples 20 entries 256
- *   tune <ts_ns> sample_us <n>
+ *   tune <ts_ns> sample_us <n>[ aggr_samples <n> access_bp <n> score_bp <n>]
  *   aggr <ts_ns> ratio_bp <n> sz <bytes> access_sz <bytes> regions <n> target <i>
  * (one aggr line per monitoring target of an aggregation).
  */
@@ -298,7 +366,7 @@ static int recent_show(struct seq_file *m, void *unused)
 	int i, j, shown = 0;
 
 	if (!HAVE_DAMON_PROBES) {
-		seq_puts(m, "damon: missing (needs patches/ mm/damon: export tracepoints)\n");
+		seq_puts(m, "damon: missing (needs CONFIG_DAMON)\n");
 		return 0;
 	}
 	snap = kvmalloc(sizeof(*snap), GFP_KERNEL);
@@ -319,7 +387,11 @@ static int recent_show(struct seq_file *m, void *unused)
 					   DAMON_RING_SIZE;
 			const struct mmscope_damon_entry *e = &snap->ring[idx];
 
-			if (e->type == EV_TUNE)
+			if (e->type == EV_TUNE && HAVE_TUNE_SCORE)
+				seq_printf(m, "tune %llu sample_us %llu aggr_samples %llu access_bp %llu score_bp %llu\n",
+					   e->ts_ns, e->sample_us, e->tune_aggr_samples,
+					   e->tune_access_bp, e->tune_score_bp);
+			else if (e->type == EV_TUNE)
 				seq_printf(m, "tune %llu sample_us %llu\n", e->ts_ns, e->sample_us);
 			else
 				seq_printf(m, "aggr %llu ratio_bp %u sz %llu access_sz %llu regions %u target %u\n",

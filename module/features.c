@@ -25,20 +25,20 @@ struct mmscope_feature {
 #else
 #define HAVE_SLAB_TRACEPOINTS false
 #endif
-#ifdef MMSCOPE_HAVE_SLAB_API
-#define HAVE_SLAB_API true
+#ifdef MMSCOPE_HAVE_SHEAF_API
+#define HAVE_SHEAF_API true
 #else
-#define HAVE_SLAB_API false
+#define HAVE_SHEAF_API false
 #endif
 #ifdef MMSCOPE_HAVE_RMAP_TRACEPOINTS
 #define HAVE_RMAP_TRACEPOINTS true
 #else
 #define HAVE_RMAP_TRACEPOINTS false
 #endif
-#ifdef MMSCOPE_HAVE_DAMON_EXPORTS
-#define HAVE_DAMON_EXPORTS true
+#ifdef MMSCOPE_HAVE_DAMON_TUNE_SCORE
+#define HAVE_DAMON_TUNE_SCORE true
 #else
-#define HAVE_DAMON_EXPORTS false
+#define HAVE_DAMON_TUNE_SCORE false
 #endif
 
 static const struct mmscope_feature mmscope_features[] = {
@@ -56,13 +56,13 @@ static const struct mmscope_feature mmscope_features[] = {
 	/* 7.x gives every cache percpu sheaves unless SLUB_TINY is set. */
 	{ "slub_sheaves", !IS_ENABLED(CONFIG_SLUB_TINY), "CONFIG_SLUB_TINY=n" },
 	{ "patch_slab_tracepoints", HAVE_SLAB_TRACEPOINTS,
-	  "patches/ slab: add sheaf and barn tracepoints" },
-	{ "patch_slab_introspection", HAVE_SLAB_API,
-	  "patches/ slab: add sheaf introspection API" },
+	  "patches/ mm/slub: sheaf and barn tracepoints in kmem" },
+	{ "patch_sheaf_api", HAVE_SHEAF_API,
+	  "patches/ mm/slub: export the prefilled sheaf API" },
 	{ "patch_rmap_tracepoints", HAVE_RMAP_TRACEPOINTS,
-	  "patches/ mm/rmap: add MM-ID tracepoints" },
-	{ "patch_damon_exports", HAVE_DAMON_EXPORTS,
-	  "patches/ mm/damon: export tracepoints" },
+	  "patches/ mm/rmap: MM-ID tracepoint" },
+	{ "patch_damon_tune_score", HAVE_DAMON_TUNE_SCORE,
+	  "patches/ mm/damon: trace what the auto-tuner decided from" },
 };
 
 static int version_show(struct seq_file *m, void *unused)

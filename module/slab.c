@@ -296,7 +296,6 @@ static int slab_area_init(struct dentry *root)
 	debugfs_create_file("cache", 0600, dir, NULL, &cache_fops);
 	debugfs_create_file("run", 0600, dir, NULL, &run_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
-	mmscope_slab_tables_init(dir);
 	return 0;
 }
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* mmscope slab area: knobs (slab.c), workload (slab_work.c), tables (slab_table.c). */
+/*
+ * mmscope slab area: knobs (slab.c) and workload (slab_work.c).  The state
+ * of sheaves and barns is SLUB's own: /sys/kernel/debug/slab/<cache>/sheaves
+ * (patch series), which `mmscope slab` reads.
+ */
 #ifndef _MMSCOPE_SLAB_H
 #define _MMSCOPE_SLAB_H
 
@@ -22,7 +26,7 @@ struct mmscope_slab_params {
 };
 
 extern const char *const mmscope_slab_modes[MMSCOPE_SLAB_NR_MODES];
-/* The caller-owned sheaf API is exported (patch series). */
+/* The caller-owned sheaf API is exported (patch series, with its kunit test). */
 extern const bool mmscope_slab_have_sheaf_api;
 
 /* The workload (slab_work.c); callers hold mmscope_slab_lock. */
@@ -34,8 +38,5 @@ int mmscope_slab_start(struct kmem_cache *cache, const struct mmscope_slab_param
 void mmscope_slab_stop(void);
 void mmscope_slab_show_result(struct seq_file *m);
 void mmscope_slab_work_free(void);
-
-/* Creates the sheaf/barn/stats tables when the kernel has the slab API. */
-void mmscope_slab_tables_init(struct dentry *dir);
 
 #endif /* _MMSCOPE_SLAB_H */

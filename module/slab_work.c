@@ -104,7 +104,7 @@ static int do_bulk(struct slab_worker *w, void **objs)
 	return 0;
 }
 
-#ifdef MMSCOPE_HAVE_SLAB_API
+#ifdef MMSCOPE_HAVE_SHEAF_API
 const bool mmscope_slab_have_sheaf_api = true;
 
 static int do_sheaf(struct slab_worker *w, void **objs)
@@ -166,57 +166,15 @@ static int do_sheaf(struct slab_worker *w, void **objs)
 }
 #endif
 
-#ifdef MMSCOPE_HAVE_SLAB_API
-/* The cache is ours alone: counter changes since the run began are its own. */
-static u64 *stats_before;
-static unsigned int nr_stats;
-
-static void snapshot_stats(void)
-{
-	nr_stats = kmem_cache_nr_stats();
-	kfree(stats_before);
-	stats_before = kcalloc(max(nr_stats, 1U), sizeof(u64), GFP_KERNEL);
-	if (stats_before && kmem_cache_get_stats(test_cache, stats_before, nr_stats) < 0)
-		nr_stats = 0;
-}
-
+/*
+ * SLUB_STATS: the test cache's counters are in /sys/kernel/slab/mmscope_test/,
+ * where the CLI and the tests read them before and after a run; the module
+ * keeps no second copy of their names.
+ */
 static void show_stat_deltas(struct seq_file *m)
 {
-	unsigned int i;
-	u64 *now;
-
-	if (!stats_before || !nr_stats || !test_cache) {
-		seq_puts(m, "counters: none (CONFIG_SLUB_STATS=n)\n");
-		return;
-	}
-	now = kcalloc(nr_stats, sizeof(u64), GFP_KERNEL);
-	if (now && kmem_cache_get_stats(test_cache, now, nr_stats) >= 0)
-		for (i = 0; i < nr_stats; i++)
-			seq_printf(m, "delta_%s: %llu\n", kmem_cache_stat_name(i),
-				   now[i] - stats_before[i]);
-	kfree(now);
+	seq_puts(m, "counters: /sys/kernel/slab/" MMSCOPE_SLAB_CACHE "/\n");
 }
-
-static void free_stats(void)
-{
-	kfree(stats_before);
-	stats_before = NULL;
-}
-#else
-static void snapshot_stats(void)
-{
-}
-
-static void show_stat_deltas(struct seq_file *m)
-{
-	seq_puts(m, "counters: see /sys/kernel/slab/" MMSCOPE_SLAB_CACHE
-		 "/ (the module needs the patch series' slab API to read them)\n");
-}
-
-static void free_stats(void)
-{
-}
-#endif
 
 static int slab_worker_fn(void *data)
 {
@@ -307,7 +265,6 @@ int mmscope_slab_start(struct kmem_cache *cache, const struct mmscope_slab_param
 	run = *p;
 	run_stopped = false;
 	WRITE_ONCE(stop_requested, false);
-	snapshot_stats();
 
 	for_each_cpu_and(cpu, cpus, cpu_online_mask) {
 		struct slab_worker *w = &workers[i];
@@ -390,6 +347,5 @@ void mmscope_slab_work_free(void)
 	workers = NULL;
 	nr_workers = 0;
 	test_cache = NULL;
-	free_stats();
 }
 
