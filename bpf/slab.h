@@ -12,8 +12,9 @@
 #define SLAB_MAX_NODES	1024	/* MAX_NUMNODES with NODES_SHIFT 10 */
 
 /*
- * The 7.x SLUB_STATS items, in 7.2's order; the iterator relocates each by
- * name, so a kernel that lacks or renumbers one still reads the others.
+ * The 7.x SLUB_STATS items, in 7.2's order, then the patch series'
+ * alloc_from_sheaf; the iterator relocates each by name, so a kernel that
+ * lacks or renumbers one still reads the others.
  */
 #define SLAB_STAT_ITEMS(X)						\
 	X(ALLOC_FASTPATH, alloc_fastpath)				\
@@ -41,7 +42,8 @@
 	X(SHEAF_PREFILL_SLOW, sheaf_prefill_slow)			\
 	X(SHEAF_PREFILL_OVERSIZE, sheaf_prefill_oversize)		\
 	X(SHEAF_RETURN_FAST, sheaf_return_fast)				\
-	X(SHEAF_RETURN_SLOW, sheaf_return_slow)
+	X(SHEAF_RETURN_SLOW, sheaf_return_slow)				\
+	X(ALLOC_FROM_SHEAF, alloc_from_sheaf)
 
 #define SLAB_STAT_ENUM(item, name) SLAB_ST_##item,
 enum slab_stat {

@@ -16,7 +16,7 @@
 static void slab_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mmscope slab [-b bpf|module] [-d] [-s] [-a] [-j] [CACHE-GLOB]\n"
+		"usage: mmscope slab [-b bpf|kernel] [-d] [-s] [-a] [-j] [CACHE-GLOB]\n"
 		"       mmscope slab top [options] [interval] [count]\n"
 		"       mmscope slab hist [options] [interval] [count]\n"
 		"\n"
@@ -24,9 +24,11 @@ static void slab_usage(FILE *out)
 		"in the per-CPU main, spare and rcu_free sheaves (summed over CPUs),\n"
 		"and the full and empty sheaves in each node's barn.\n"
 		"\n"
-		"  -b, --backend B  bpf: kmem_cache iterator (no module needed);\n"
-		"                   module: the module's debugfs tables (patched kernel);\n"
-		"                   default: module when its tables exist, else bpf\n"
+		"  -b, --backend B  bpf: kmem_cache iterator (CO-RE reads of SLUB's\n"
+		"                   private structures);\n"
+		"                   kernel: SLUB's own files, /sys/kernel/slab and\n"
+		"                   /sys/kernel/debug/slab/<cache>/sheaves (patched kernel);\n"
+		"                   default: kernel when the sheaves files exist, else bpf\n"
 		"  -d, --detail     per-CPU sheaves and per-node barns under each cache\n"
 		"  -s, --stats      SLUB_STATS counters (CONFIG_SLUB_STATS=y kernels)\n"
 		"  -a, --all        also caches without sheaves (capacity 0)\n"
@@ -188,10 +190,10 @@ static int slab_state_run(int argc, char **argv)
 		case 'b':
 			if (!strcmp(optarg, "bpf")) {
 				backend = SLAB_BACKEND_BPF;
-			} else if (!strcmp(optarg, "module")) {
-				backend = SLAB_BACKEND_MODULE;
+			} else if (!strcmp(optarg, "kernel")) {
+				backend = SLAB_BACKEND_KERNEL;
 			} else {
-				errmsg("-b takes 'bpf' or 'module', not '%s'", optarg);
+				errmsg("-b takes 'bpf' or 'kernel', not '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;

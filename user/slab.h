@@ -8,7 +8,8 @@
 
 #include "../bpf/slab.h"	/* records shared with the BPF programs */
 
-#define SLAB_DEBUGFS MMSCOPE_DEBUGFS "/slab"
+/* SLUB's per-cache debugfs directories (the series adds "sheaves"). */
+#define SLAB_SLUB_DEBUGFS "/sys/kernel/debug/slab"
 
 struct slab_cache_state {
 	char name[SLAB_NAME_LEN];
@@ -24,20 +25,20 @@ struct slab_cache_state {
 };
 
 struct slab_state {
-	const char *backend;		/* "bpf" or "module" */
+	const char *backend;		/* "bpf" or "kernel" */
 	struct slab_cache_state *caches;
 	size_t nr;
 };
 
-enum slab_backend { SLAB_BACKEND_AUTO, SLAB_BACKEND_BPF, SLAB_BACKEND_MODULE };
+enum slab_backend { SLAB_BACKEND_AUTO, SLAB_BACKEND_BPF, SLAB_BACKEND_KERNEL };
 
 extern const char *const slab_stat_names[SLAB_NR_STATS];
 
 int slab_state_read(enum slab_backend want, struct slab_state *st);
 int slab_state_bpf(struct slab_state *st);
-int slab_state_module(struct slab_state *st);
-/* The module's tables in DIR (a copy of slab/ for tests). */
-int slab_state_module_dir(const char *dir, struct slab_state *st);
+int slab_state_kernel(struct slab_state *st);
+/* SLUB's files with other roots than /sys/kernel/{slab,debug/slab} (tests). */
+int slab_state_kernel_dirs(const char *sysfs, const char *debugfs, struct slab_state *st);
 void slab_state_free(struct slab_state *st);
 unsigned int slab_possible_nodes(void);
 /* Entries for a map keyed by cache: the caches that exist, and headroom. */

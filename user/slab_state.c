@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The two backends of `mmscope slab`: the kmem_cache BPF iterator (any
- * 6.18+ kernel with BTF) and the module's debugfs tables (a kernel with the
- * patch series' introspection API).  Both fill the same struct slab_state.
+ * 6.18+ kernel with BTF) and SLUB's own files (sysfs, and the sheaves file
+ * the patch series adds to debugfs).  Both fill the same struct slab_state.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -224,141 +224,177 @@ out:
 	return err;
 }
 
-static struct slab_cache_state *find(struct slab_state *st, const char *name)
+/* The first number of /sys/kernel/slab/<cache>/<file> ("sum C0=n ..." for stats). */
+static int read_number(const char *sysfs, const char *cache, const char *file,
+		       unsigned long long *v)
 {
-	size_t i;
+	char path[512], buf[64], *end;
 
-	for (i = 0; i < st->nr; i++)
-		if (!strcmp(st->caches[i].name, name))
-			return &st->caches[i];
-	return NULL;
+	snprintf(path, sizeof(path), "%s/%s/%s", sysfs, cache, file);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	*v = strtoull(buf, &end, 10);
+	return end == buf ? -1 : 0;
 }
 
-static FILE *open_table(const char *dir, const char *file)
+/* "-" is a sheaf the CPU does not have: size and capacity 0. */
+static bool sheaf_field(const char *tok, unsigned int cap, unsigned int *size,
+			unsigned int *capacity)
 {
-	char path[512];
+	char *end;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return fopen(path, "re");
+	if (!strcmp(tok, "-")) {
+		*size = 0;
+		*capacity = 0;
+		return true;
+	}
+	*size = strtoul(tok, &end, 10);
+	*capacity = cap;
+	return end != tok && !*end;
 }
 
 /*
- * The module's tables (module/slab.c), one row per line after a "#"
- * header: caches "name object_size sheaf_capacity", cpus "name cpu
- * main_size main_cap spare_size spare_cap rcu_size rcu_cap", barns "name
- * node full empty", stats "name stat value".
+ * SLUB's debugfs file (patch series): "# cpu main spare rcu_free" rows, then
+ * "# node full empty" rows.
  */
-int slab_state_module(struct slab_state *st)
+static int read_sheaves(const char *path, struct slab_cache_state *c)
 {
-	return slab_state_module_dir(SLAB_DEBUGFS, st);
-}
+	enum { NONE, CPUS, NODES } section = NONE;
+	char line[256];
+	FILE *f = fopen(path, "re");
 
-int slab_state_module_dir(const char *dir, struct slab_state *st)
-{
-	char line[512], name[SLAB_NAME_LEN + 16], stat[64];
-	struct slab_cache_state *c;
-	unsigned long long v;
-	FILE *f;
-
-	st->backend = "module";
-	f = open_table(dir, "caches");
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned int obj, cap;
+		char main[24], spare[24], rcu[24];
+		struct slab_rec_cpu r = { .type = SLAB_REC_CPU };
+		struct slab_rec_node n = { .type = SLAB_REC_NODE };
+		void *p;
 
-		if (line[0] == '#' || sscanf(line, "%63s %u %u", name, &obj, &cap) != 3)
+		if (!strncmp(line, "# cpu ", 6)) {
+			section = CPUS;
+		} else if (!strncmp(line, "# node ", 7)) {
+			section = NODES;
+		} else if (section == CPUS &&
+			   sscanf(line, "%u %23s %23s %23s", &r.cpu, main, spare, rcu) == 4 &&
+			   sheaf_field(main, c->sheaf_capacity, &r.main_size, &r.main_capacity) &&
+			   sheaf_field(spare, c->sheaf_capacity, &r.spare_size, &r.spare_capacity) &&
+			   sheaf_field(rcu, c->sheaf_capacity, &r.rcu_free_size,
+				       &r.rcu_free_capacity)) {
+			p = realloc(c->cpus, (c->nr_cpus + 1) * sizeof(r));
+			if (!p)
+				break;
+			c->cpus = p;
+			c->cpus[c->nr_cpus++] = r;
+		} else if (section == NODES &&
+			   sscanf(line, "%u %u %u", &n.node, &n.nr_full, &n.nr_empty) == 3) {
+			p = realloc(c->nodes, (c->nr_nodes + 1) * sizeof(n));
+			if (!p)
+				break;
+			c->nodes = p;
+			c->nodes[c->nr_nodes++] = n;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * SLUB's own files: /sys/kernel/slab/<cache>/ for the static attributes and
+ * the SLUB_STATS counters, /sys/kernel/debug/slab/<cache>/sheaves (patch
+ * series) for the sheaves and barns.  Aliases of merged caches are
+ * symlinks in sysfs and are left out, as the iterator leaves them out.
+ */
+int slab_state_kernel_dirs(const char *sysfs, const char *debugfs, struct slab_state *st)
+{
+	struct dirent *d;
+	DIR *dir;
+
+	st->backend = "kernel";
+	dir = opendir(sysfs);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		struct slab_cache_state *c;
+		unsigned long long v;
+		char path[512];
+		int i;
+
+		if (d->d_type != DT_DIR || d->d_name[0] == '.')
 			continue;
 		c = state_add(st);
 		if (!c) {
-			fclose(f);
+			closedir(dir);
 			return -ENOMEM;
 		}
-		name[SLAB_NAME_LEN - 1] = '\0';	/* as the iterator truncates */
-		memcpy(c->name, name, SLAB_NAME_LEN);
-		c->object_size = obj;
-		c->sheaf_capacity = cap;
+		/* Truncated as the iterator truncates. */
+		strncpy(c->name, d->d_name, sizeof(c->name) - 1);
+		c->name[sizeof(c->name) - 1] = '\0';
+		if (!read_number(sysfs, d->d_name, "object_size", &v))
+			c->object_size = v;
+		if (!read_number(sysfs, d->d_name, "sheaf_capacity", &v))
+			c->sheaf_capacity = v;
+		for (i = 0; i < SLAB_NR_STATS; i++) {
+			if (read_number(sysfs, d->d_name, slab_stat_names[i], &v))
+				continue;
+			c->has_stats = true;
+			c->stats_mask |= 1u << i;
+			c->stats[i] = v;
+		}
+		snprintf(path, sizeof(path), "%s/%s/sheaves", debugfs, d->d_name);
+		if (c->sheaf_capacity)
+			read_sheaves(path, c);
 	}
-	fclose(f);
-
-	f = open_table(dir, "sheaves");
-	while (f && fgets(line, sizeof(line), f)) {
-		struct slab_rec_cpu r = { .type = SLAB_REC_CPU };
-
-		if (line[0] == '#' || sscanf(line, "%63s %u %u %u %u %u %u %u", name, &r.cpu,
-					     &r.main_size, &r.main_capacity, &r.spare_size,
-					     &r.spare_capacity, &r.rcu_free_size,
-					     &r.rcu_free_capacity) != 8)
-			continue;
-		name[SLAB_NAME_LEN - 1] = '\0';
-		c = find(st, name);
-		if (!c || !(c->cpus = realloc(c->cpus, (c->nr_cpus + 1) * sizeof(r))))
-			continue;
-		c->cpus[c->nr_cpus++] = r;
-	}
-	if (f)
-		fclose(f);
-
-	f = open_table(dir, "barns");
-	while (f && fgets(line, sizeof(line), f)) {
-		struct slab_rec_node r = { .type = SLAB_REC_NODE };
-
-		if (line[0] == '#' ||
-		    sscanf(line, "%63s %u %u %u", name, &r.node, &r.nr_full, &r.nr_empty) != 4)
-			continue;
-		name[SLAB_NAME_LEN - 1] = '\0';
-		c = find(st, name);
-		if (!c || !(c->nodes = realloc(c->nodes, (c->nr_nodes + 1) * sizeof(r))))
-			continue;
-		c->nodes[c->nr_nodes++] = r;
-	}
-	if (f)
-		fclose(f);
-
-	f = open_table(dir, "stats");
-	while (f && fgets(line, sizeof(line), f)) {
-		int i;
-
-		if (line[0] == '#' || sscanf(line, "%63s %63s %llu", name, stat, &v) != 3)
-			continue;
-		name[SLAB_NAME_LEN - 1] = '\0';
-		c = find(st, name);
-		i = slab_stat_index(stat);
-		if (!c || i < 0)
-			continue;
-		c->has_stats = true;
-		c->stats_mask |= 1u << i;
-		c->stats[i] = v;
-	}
-	if (f)
-		fclose(f);
+	closedir(dir);
 	qsort(st->caches, st->nr, sizeof(*st->caches), cmp_name);
 	return 0;
 }
 
-static bool module_has_table(void)
+int slab_state_kernel(struct slab_state *st)
 {
-	return access(SLAB_DEBUGFS "/caches", R_OK) == 0;
+	return slab_state_kernel_dirs("/sys/kernel/slab", SLAB_SLUB_DEBUGFS, st);
+}
+
+/* The series' debugfs file, for some cache that has sheaves. */
+static bool kernel_has_sheaves_file(void)
+{
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	if (!debugfs_ready())
+		return false;
+	dir = opendir(SLAB_SLUB_DEBUGFS);
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir))) {
+		char path[512];
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SLAB_SLUB_DEBUGFS "/%s/sheaves", d->d_name);
+		found = access(path, R_OK) == 0;
+	}
+	closedir(dir);
+	return found;
 }
 
 int slab_state_read(enum slab_backend want, struct slab_state *st)
 {
 	int err;
 
-	if (want == SLAB_BACKEND_MODULE || (want == SLAB_BACKEND_AUTO && module_has_table())) {
-		if (want == SLAB_BACKEND_MODULE && !module_has_table()) {
-			int r = require_module();
-
-			if (r)
-				return -ENODEV;
-			errmsg("the module has no sheaf table: this kernel lacks the patch "
-			       "series' slab introspection API (patches/); use -b bpf");
+	if (want == SLAB_BACKEND_KERNEL ||
+	    (want == SLAB_BACKEND_AUTO && kernel_has_sheaves_file())) {
+		if (want == SLAB_BACKEND_KERNEL && !kernel_has_sheaves_file()) {
+			errmsg("no %s/<cache>/sheaves: this kernel lacks the patch series' "
+			       "SLUB debugfs file (patches/: mm/slub: show sheaf and barn occupancy "
+			       "in debugfs), or debugfs is not mounted; use -b bpf", SLAB_SLUB_DEBUGFS);
 			return -ENODEV;
 		}
-		verbose("slab state: module tables in %s", SLAB_DEBUGFS);
-		err = slab_state_module(st);
+		verbose("slab state: SLUB's files in /sys/kernel/slab and %s", SLAB_SLUB_DEBUGFS);
+		err = slab_state_kernel(st);
 		if (err)
-			errmsg("cannot read %s: %s", SLAB_DEBUGFS, strerror(-err));
+			errmsg("cannot read /sys/kernel/slab: %s", strerror(-err));
 		return err;
 	}
 	verbose("slab state: BPF iter/kmem_cache with CO-RE reads");

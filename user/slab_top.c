@@ -29,13 +29,13 @@
 enum top_field {
 	F_ALLOC, F_ALLOC_SHEAF, F_ALLOC_SLOW, F_FREE, F_REFILL, F_REFILL_OBJS, F_FLUSH,
 	F_FLUSH_OBJS, F_BGET, F_BGET_FAIL, F_BPUT, F_BPUT_FAIL, F_PF_FAST, F_PF_SLOW,
-	F_PF_OVER, NR_F,
+	F_PF_OVER, F_ALLOC_PREFILLED, NR_F,
 };
 
 static const char *const field_names[NR_F] = {
 	"alloc", "alloc_sheaf", "alloc_slow", "free", "refill", "refill_objs", "flush",
 	"flush_objs", "barn_get", "barn_get_fail", "barn_put", "barn_put_fail",
-	"prefill_fast", "prefill_slow", "prefill_oversize",
+	"prefill_fast", "prefill_slow", "prefill_oversize", "alloc_prefilled",
 };
 
 struct top_cache {
@@ -67,8 +67,10 @@ static void top_usage(FILE *out)
 		"(default 1 s): allocations and frees per second, the share served from\n"
 		"per-CPU sheaves (HIT%%), refill events and the objects they moved into\n"
 		"sheaves (OBJ/RF), objects flushed out, the barn get/put failure rates\n"
-		"and caller-owned sheaf prefills (fast/slow/oversize).  '-' marks a\n"
-		"value no counter source on this kernel provides; -v names the sources.\n"
+		"and caller-owned sheaf prefills (fast/slow/oversize) and the objects\n"
+		"allocated from them (PF_ALC, the series' alloc_from_sheaf counter; they\n"
+		"count as sheaf hits).  '-' marks a value no counter source on this\n"
+		"kernel provides; -v names the sources.\n"
 		"\n"
 		"  -c, --cache GLOB  only caches whose name matches\n"
 		"  -r, --rows N      caches per report (default: the terminal's height, or 20)\n"
@@ -134,8 +136,18 @@ static int top_sample(struct top *t, double secs)
 		if (!c)
 			break;
 		if (t->use_stats && s->has_stats) {
-			set(t, c, F_ALLOC, x[SLAB_ST_ALLOC_FASTPATH] + x[SLAB_ST_ALLOC_SLOWPATH], secs);
-			set(t, c, F_ALLOC_SHEAF, x[SLAB_ST_ALLOC_FASTPATH], secs);
+			/*
+			 * Objects handed out of prefilled sheaves are neither
+			 * fast nor slow path; only the patch series counts them.
+			 */
+			bool pf = s->stats_mask & (1u << SLAB_ST_ALLOC_FROM_SHEAF);
+
+			set(t, c, F_ALLOC, x[SLAB_ST_ALLOC_FASTPATH] + x[SLAB_ST_ALLOC_SLOWPATH] +
+			    (pf ? x[SLAB_ST_ALLOC_FROM_SHEAF] : 0), secs);
+			if (pf)
+				set(t, c, F_ALLOC_PREFILLED, x[SLAB_ST_ALLOC_FROM_SHEAF], secs);
+			set(t, c, F_ALLOC_SHEAF, x[SLAB_ST_ALLOC_FASTPATH] +
+			    (pf ? x[SLAB_ST_ALLOC_FROM_SHEAF] : 0), secs);
 			set(t, c, F_ALLOC_SLOW, x[SLAB_ST_ALLOC_SLOWPATH], secs);
 			set(t, c, F_FREE, x[SLAB_ST_FREE_FASTPATH] + x[SLAB_ST_FREE_SLOWPATH] +
 			    x[SLAB_ST_FREE_RCU_SHEAF], secs);
@@ -191,7 +203,7 @@ static double activity(const struct top_cache *c)
 {
 	return c->rate[F_ALLOC] + c->rate[F_FREE] + c->rate[F_REFILL_OBJS] +
 	       c->rate[F_FLUSH_OBJS] + c->rate[F_PF_FAST] + c->rate[F_PF_SLOW] +
-	       c->rate[F_PF_OVER];
+	       c->rate[F_PF_OVER] + c->rate[F_ALLOC_PREFILLED];
 }
 
 static int by_activity(const void *a, const void *b)
@@ -272,9 +284,9 @@ static void top_print(struct top *t, const struct interval_opts *io)
 	if (!t->batch)
 		printf("\033[H\033[J");
 	interval_print_time(io, stdout);
-	printf("%-24s %9s %9s %6s %8s %9s %6s %9s %6s %6s %7s %7s %7s\n", "CACHE", "ALLOC/s",
+	printf("%-24s %9s %9s %6s %8s %9s %6s %9s %6s %6s %7s %7s %7s %7s\n", "CACHE", "ALLOC/s",
 	       "FREE/s", "HIT%", "REFILL/s", "RF_OBJ/s", "OBJ/RF", "FL_OBJ/s", "BGETF%",
-	       "BPUTF%", "PF_FST", "PF_SLW", "PF_OVR");
+	       "BPUTF%", "PF_FST", "PF_SLW", "PF_OVR", "PF_ALC");
 	for (i = 0; i < t->nr && shown < t->rows; i++) {
 		struct top_cache *c = &t->c[i];
 		double r;
@@ -298,6 +310,7 @@ static void top_print(struct top *t, const struct interval_opts *io)
 		col(t, F_PF_FAST, c->rate[F_PF_FAST], " %*.0f", 7);
 		col(t, F_PF_SLOW, c->rate[F_PF_SLOW], " %*.0f", 7);
 		col(t, F_PF_OVER, c->rate[F_PF_OVER], " %*.0f", 7);
+		col(t, F_ALLOC_PREFILLED, c->rate[F_ALLOC_PREFILLED], " %*.0f", 7);
 		putchar('\n');
 		shown++;
 	}
