@@ -27,8 +27,9 @@
  * (an April 2026 RFC, "mm/rmap: support arbitrary folio mappings"); flags
  * is memdesc_flags_t from 6.18 and a plain unsigned long before.
  *
- * The patch series (patches/) adds tracepoints and an introspection API
- * but no fields: its kernels match 7.x SLUB_STATS here.
+ * The patch series (patches/) adds tracepoints, a debugfs file and the
+ * alloc_from_sheaf stat item but no fields: its kernels match 7.x
+ * SLUB_STATS here; the rmap event's snapshot type is its only new type.
  */
 #ifndef MMSCOPE_CORE_FIXES_BPF_H
 #define MMSCOPE_CORE_FIXES_BPF_H
@@ -122,8 +123,23 @@ struct folio___mmscope {
 	struct {
 		unsigned long f;
 	} flags;			/* memdesc_flags_t, 6.18+ */
+	unsigned long _flags_1;		/* the order in its low byte */
 	unsigned long _mm_ids;		/* CONFIG_MM_ID */
 	atomic_t _large_mapcount;
+} __core;
+
+/*
+ * The patch series' rmap:folio_mm_id event (include/linux/rmap.h): the
+ * slots and the shared bit before the update.  Only with the series.
+ */
+struct folio_mm_id_state___mmscope {
+	unsigned int id[2];
+	int mapcount[2];
+	bool shared;
+} __core;
+
+struct mm_struct___mmid {
+	unsigned int mm_id;		/* CONFIG_MM_ID */
 } __core;
 
 struct folio___flags_ul {

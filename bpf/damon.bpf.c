@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DAMON intervals tuning: every damon_monitor_intervals_tune event, and per
+ * DAMON intervals tuning: every damon_monitor_intervals_tune event (with the
+ * patch series, the tuner's aggr_samples, ratio and score too), and per
  * aggregation the sums the tuner's score is made of.
  *
  * damon_aggregated fires once per region, in address order, for each target
@@ -41,6 +42,13 @@ struct {
 
 /* Only this kdamond's events when non-zero (set before load). */
 const volatile __u32 filter_pid;
+/*
+ * The arguments of damon_monitor_intervals_tune in this kernel (set before
+ * load from its BTF): 1, the new sample_us, or with the patch series 4,
+ * also aggr_samples, access_bp and score_bp.  A constant, so the verifier
+ * never sees a read past the event's arguments on an unpatched kernel.
+ */
+const volatile __u32 tune_nr_args = 1;
 __u64 dropped;
 
 static __always_inline bool wanted(__u32 pid)
@@ -48,8 +56,9 @@ static __always_inline bool wanted(__u32 pid)
 	return !filter_pid || filter_pid == pid;
 }
 
-static __always_inline int on_tune(unsigned long sample_us)
+static __always_inline int on_tune(__u64 *ctx)
 {
+	unsigned long sample_us = ctx[0];
 	__u32 pid = bpf_get_current_pid_tgid();
 	struct damon_ev *e;
 
@@ -65,6 +74,12 @@ static __always_inline int on_tune(unsigned long sample_us)
 	e->type = DAMON_EV_TUNE;
 	e->pid = pid;
 	e->sample_us = sample_us;
+	if (tune_nr_args >= 4) {
+		e->has_score = 1;
+		e->aggr_samples = ctx[1];
+		e->access_bp = ctx[2];
+		e->score_bp = ctx[3];
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -130,15 +145,15 @@ static __always_inline int on_aggregated(unsigned int target_id, struct damon_re
 }
 
 SEC("tp_btf/damon_monitor_intervals_tune")
-int BPF_PROG(tune_btf, unsigned long sample_us)
+int tune_btf(__u64 *ctx)
 {
-	return on_tune(sample_us);
+	return on_tune(ctx);
 }
 
 SEC("raw_tp/damon_monitor_intervals_tune")
-int BPF_PROG(tune_raw, unsigned long sample_us)
+int tune_raw(__u64 *ctx)
 {
-	return on_tune(sample_us);
+	return on_tune(ctx);
 }
 
 SEC("tp_btf/damon_aggregated")

@@ -18,7 +18,10 @@ struct damon_ev {
 	__u32 target_id;
 	__u32 nr_regions;
 	__u32 max_nr_accesses;
-	__u32 pad;
+	__u32 has_score;	/* TUNE: the kernel's event has the fields below */
+	__u64 aggr_samples;	/* TUNE, patch series: the tuner's inputs */
+	__u64 access_bp;	/* observed access ratio, basis points */
+	__u64 score_bp;		/* the ratio against the goal, basis points of it */
 };
 
 #endif /* MMSCOPE_BPF_DAMON_H */

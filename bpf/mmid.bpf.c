@@ -2,7 +2,8 @@
 /*
  * mmscope mmid trace: pages per rmap operation, the large mapcount after
  * it and shared-bit transitions.  From the patch series' rmap:folio_mm_id
- * tracepoint when the kernel has it; otherwise fentry/fexit on the PTE
+ * tracepoint when the kernel has it (emitted under the folio's large
+ * mapcount lock: before and after are exact); otherwise fentry/fexit on the PTE
  * rmap functions (fork's duplication is header-inline: no hook sees it).
  */
 #include "vmlinux.h"
@@ -143,12 +144,44 @@ static __always_inline int unstash(void)
 	return v;
 }
 
-/* trace_folio_mm_id(folio, op, nr_pages, mm_id, shared_before) */
+/* PGTABLE_LEVEL_PTE in enum pgtable_level */
+#define MMID_LEVEL_PTE 0
+
+/*
+ * trace_folio_mm_id(folio, mm_id, delta, level, old), under the folio's
+ * large mapcount lock: the folio's state read here is the state after
+ * exactly this update.  A PMD or PUD mapping maps the whole folio.  Fork
+ * duplicates into the child's MM while the parent runs, so an addition for
+ * an MM other than the current task's is counted as a duplication (a
+ * kernel thread, khugepaged's collapse say, has no MM and maps for others).
+ */
 SEC("tp_btf/folio_mm_id")
-int BPF_PROG(tp_folio_mm_id, struct folio *folio, int op, int nr_pages, unsigned int mm_id,
-	     bool shared_before)
+int BPF_PROG(tp_folio_mm_id, struct folio *folio, unsigned int mm_id, int delta, int level,
+	     struct folio_mm_id_state___mmscope *old)
 {
-	record(op, folio, nr_pages, shared_before);
+	struct task_struct *task = bpf_get_current_task_btf();
+	unsigned int order, cur = 0;
+	bool anon, dup = false;
+	int op, nr;
+
+	anon = (unsigned long)BPF_CORE_READ(folio, mapping) & 1;	/* FOLIO_MAPPING_ANON */
+	if (delta > 0 && task->mm &&
+	    bpf_core_field_exists(struct mm_struct___mmid, mm_id)) {
+		cur = BPF_CORE_READ((struct mm_struct___mmid *)task->mm, mm_id);
+		dup = cur != mm_id;
+	}
+	if (delta < 0)
+		op = MMID_OP_REMOVE;
+	else if (dup)
+		op = anon ? MMID_OP_DUP_ANON : MMID_OP_DUP_FILE;
+	else
+		op = anon ? MMID_OP_ADD_ANON : MMID_OP_ADD_FILE;
+	nr = delta < 0 ? -delta : delta;
+	if (level != MMID_LEVEL_PTE) {
+		order = BPF_CORE_READ((struct folio___mmscope *)folio, _flags_1) & 0xff;
+		nr = order < 31 ? 1 << order : 0;
+	}
+	record(op, folio, nr, BPF_CORE_READ(old, shared));
 	return 0;
 }
 

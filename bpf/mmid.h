@@ -5,7 +5,10 @@
 
 #include "hist_slots.h"
 
-/* The ops of the patch series' rmap:folio_mm_id tracepoint. */
+/*
+ * The ops the tracer tells apart.  The patch series' rmap:folio_mm_id event
+ * has a signed delta, the folio and the MM-ID; bpf/mmid.bpf.c derives them.
+ */
 enum mmid_op {
 	MMID_OP_ADD_ANON,
 	MMID_OP_ADD_FILE,

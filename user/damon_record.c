@@ -23,6 +23,7 @@
 #include <linux/types.h>
 
 #include "attach.h"
+#include "kbtf.h"
 #include "damon.h"
 #include "damon_cli.h"
 #include "damon.skel.h"
@@ -220,6 +221,13 @@ static int on_event(void *ctx, void *data, size_t len)
 		json_object_object_add(o, "kdamond", json_object_new_int(k->index));
 		json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 		json_object_object_add(o, "sample_us", json_object_new_int64(e->sample_us));
+		if (e->has_score) {
+			/* What the tuner decided from (patch series). */
+			json_object_object_add(o, "aggr_samples",
+					       json_object_new_int64(e->aggr_samples));
+			json_object_object_add(o, "access_bp", json_object_new_int64(e->access_bp));
+			json_object_object_add(o, "score_bp", json_object_new_int64(e->score_bp));
+		}
 		jsonl_emit_to(rec.out, o);
 		rec.tunes++;
 	} else if (e->type == DAMON_EV_AGGR) {
@@ -274,6 +282,7 @@ int damon_cmd_record(int argc, char **argv)
 	};
 	struct attach_candidate tune[2], aggr[2];
 	struct damon_bpf *skel = NULL;
+	int nargs;
 	struct ring_buffer *rb = NULL;
 	const char *output = NULL;
 	struct json_object *hdr;
@@ -330,6 +339,8 @@ int damon_cmd_record(int argc, char **argv)
 			goto out;
 		}
 	}
+	nargs = kbtf_tp_nr_args("damon_monitor_intervals_tune");
+	skel->rodata->tune_nr_args = nargs > 0 ? nargs : 1;
 	tune[0] = (struct attach_candidate){ skel->progs.tune_btf, BPF_KIND_TP_BTF, "damon_monitor_intervals_tune" };
 	tune[1] = (struct attach_candidate){ skel->progs.tune_raw, BPF_KIND_RAW_TP, "damon_monitor_intervals_tune" };
 	aggr[0] = (struct attach_candidate){ skel->progs.aggr_btf, BPF_KIND_TP_BTF, "damon_aggregated" };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A linear scan of the kernel's raw BTF for names (see kbtf.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,4 +134,43 @@ int kbtf_find(const char *name, unsigned int kind)
 		p += sizeof(*t) + extra(t);
 	}
 	return 0;
+}
+
+/* The type with BTF id `want`, or NULL. */
+static const struct btf_type *type_by_id(int want)
+{
+	const struct btf_header *h = (const struct btf_header *)data;
+	const char *types = data + h->hdr_len + h->type_off, *p, *end;
+	int id = 1;
+
+	end = types + h->type_len;
+	for (p = types; p + sizeof(struct btf_type) <= end; id++) {
+		const struct btf_type *t = (const struct btf_type *)p;
+
+		if (id == want)
+			return t;
+		p += sizeof(*t) + extra(t);
+	}
+	return NULL;
+}
+
+int kbtf_tp_nr_args(const char *tp)
+{
+	const struct btf_type *t;
+	char name[256];
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = kbtf_find(name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return id;
+	/* typedef -> pointer -> function prototype (void *data, args...) */
+	t = type_by_id(id);
+	t = t ? type_by_id(t->type) : NULL;
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_PTR)
+		return 0;
+	t = type_by_id(t->type);
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_FUNC_PROTO || !BTF_INFO_VLEN(t->info))
+		return 0;
+	return BTF_INFO_VLEN(t->info) - 1;
 }

@@ -10,6 +10,11 @@
 
 /* BTF type id of `name` with BTF_KIND_* `kind`; 0 if none, -errno if no BTF. */
 int kbtf_find(const char *name, unsigned int kind);
+/*
+ * The arguments of tracepoint `tp` (its btf_trace_<tp> typedef's function
+ * prototype, less the probe's data pointer); 0 if none, -errno if no BTF.
+ */
+int kbtf_tp_nr_args(const char *tp);
 /* Drop the file's copy (reloaded on the next lookup). */
 void kbtf_release(void);
 
