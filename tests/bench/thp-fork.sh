@@ -16,7 +16,7 @@ for w in $(cat /proc/cmdline); do
 done
 # The test kernel has no madvise() (no CONFIG_ADVISE_SYSCALLS).
 echo always > /sys/kernel/mm/transparent_hugepage/enabled
-[ -d /sys/kernel/tracing/events/rmap ] && echo "patched kernel: events/rmap and events/slab exist"
+[ -d /sys/kernel/tracing/events/rmap ] && echo "patched kernel: events/rmap and the sheaf events in events/kmem exist"
 cat /sys/kernel/tracing/tracing_on 2>/dev/null | sed 's/^/tracing_on=/'
 grep -l 1 /sys/kernel/tracing/events/*/*/enable 2>/dev/null | sed 's/^/enabled: /'
 /mmscope/tests/thp_fork || echo "note: no THP, the numbers do not measure THP fork/munmap"

@@ -74,7 +74,7 @@ if grep -q '^mmscope ' /proc/modules 2>/dev/null; then
 else
 	# The invocation of each area's command that needs the module.
 	n=0
-	for c in "mmid 1" "slab -b module"; do
+	for c in "mmid 1"; do
 		grep -qx "${c%% *}" <<< "$commands" || continue
 		n=$((n + 1))
 		expect "module-not-loaded-${c%% *}" 4 "insmod .*mmscope.ko" "$MMSCOPE" $c

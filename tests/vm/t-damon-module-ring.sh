@@ -1,15 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # vm-kernel: debug
-# With DAMON's tracepoints exported, the module's ring (damon/recent) and a
-# BPF 'damon record' of the same run list the same tuning steps and the
-# same aggregation ratios, matched by kernel timestamp.
+# The module's ring (damon/recent; probes found by name, DAMON exports
+# nothing) and a BPF 'damon record' of the same run list the same tuning
+# steps and the same aggregation ratios, matched by kernel timestamp.  With
+# the patch series' tune event, both carry what the tuner decided from
+# (aggr_samples, access_bp, score_bp), they agree, and the tuner's observed
+# ratio is the ratio the module computed for the aggregation it scored.
 . /src/tests/vm/damon-lib.sh
 
 load_module
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
-feat=$(field "$DBG/features" patch_damon_exports | cut -c1)
-[ "$feat" = y ] || skip "the kernel does not export DAMON's tracepoints (patches/ mm/damon: export tracepoints); t-module-damon-missing covers that case (run on the stock kernel)"
+[ "$(field "$DBG/features" CONFIG_DAMON | cut -c1)" = y ] || skip "no CONFIG_DAMON"
+score=$(field "$DBG/features" patch_damon_tune_score | cut -c1)
 
 damon_reset
 trap 'kill $WL 2>/dev/null; damon_reset; echo 0 > $DBG/damon/enable' EXIT
@@ -69,4 +72,30 @@ for kind in tune aggr; do
 		fail "module ring and BPF record disagree on $kind"
 	echo "module $kind: $nm, BPF $kind: $nb"
 done
+
+[ "$score" = y ] || exit 0
+# "ts aggr_samples access_bp score_bp" from both sides.
+grep '^tune ' /tmp/recent.txt | awk '{ print $2, $6, $8, $10 }' > /tmp/m.score
+grep "\"type\":\"tune\".*\"pid\":$kpid," /tmp/ring.jsonl |
+	sed 's/.*"ts_ns":\([0-9]*\).*"aggr_samples":\([0-9]*\),"access_bp":\([0-9]*\),"score_bp":\([0-9]*\).*/\1 \2 \3 \4/' > /tmp/b.score
+head -n 3 /tmp/m.score
+[ -s /tmp/m.score ] && ! grep -qv '^[0-9]* [0-9][0-9]* [0-9][0-9]* [0-9][0-9]*$' /tmp/m.score ||
+	fail "tune lines without the tuner's inputs: $(head -n 3 /tmp/m.score)"
+awk 'NR == FNR { b[$1] = $2 " " $3 " " $4; next }
+     { hit = 0
+       for (t in b) { d = $1 - t; if (d < 0) d = -d
+		      if (d < 2000000) { hit = 1; if (b[t] != $2 " " $3 " " $4) { print "tune at " $1 ": module " $2 " " $3 " " $4 ", BPF " b[t]; exit 1 } } }
+       if (!hit) { print "tune at " $1 ": no BPF event"; exit 1 }
+       m++ }
+     END { print m " tuner inputs agree" }' /tmp/b.score /tmp/m.score ||
+	fail "module ring and BPF record disagree on the tuner's inputs"
+# The tuner scores the aggregation that ends with it; damon_aggregated
+# reports that aggregation's regions right after (one target here), and the
+# module's ratio for it is the tuner's access_bp, both rounded down.
+awk '$1 == "tune" && NF >= 10 { want = $8; ts = $2; next }
+     $1 == "aggr" && want != "" { d = $4 - want; if (d < 0) d = -d
+				  if (d > 1) { print "tune at " ts ": access_bp " want ", next aggr ratio_bp " $4; bad = 1 }
+				  n++; want = "" }
+     END { print n " tuner ratios checked"; exit bad || !n }' /tmp/recent.txt ||
+	fail "the tuner's access_bp is not the ratio of the aggregation it scored"
 exit 0

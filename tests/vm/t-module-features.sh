@@ -14,19 +14,31 @@ want=y
 [ "$kind" = stock ] && want=n
 
 load_module
-for p in patch_slab_tracepoints patch_slab_introspection \
-	 patch_rmap_tracepoints patch_damon_exports; do
+for p in patch_slab_tracepoints patch_sheaf_api \
+	 patch_rmap_tracepoints patch_damon_tune_score; do
 	got=$(field "$DBG/features" "$p") || fail "no $p line in features"
 	expect_eq "$p ($kind kernel)" "$(echo "$got" | cut -c1)" "$want"
 done
 
 # What the kernel itself has must agree with what the module reports.
-have() { [ -d "/sys/kernel/tracing/events/$1" ] && echo y || echo n; }
-expect_eq "tracefs events/slab ($kind kernel)" "$(have slab)" "$want"
-expect_eq "tracefs events/rmap ($kind kernel)" "$(have rmap)" "$want"
+have() { [ -e "$1" ] && echo y || echo n; }
+T=/sys/kernel/tracing/events
+expect_eq "tracefs kmem/sheaf_refill ($kind kernel)" "$(have $T/kmem/sheaf_refill)" "$want"
+expect_eq "tracefs rmap/folio_mm_id ($kind kernel)" "$(have $T/rmap/folio_mm_id)" "$want"
+score=n
+grep -q score_bp $T/damon/damon_monitor_intervals_tune/format 2>/dev/null && score=y
+expect_eq "damon_monitor_intervals_tune has score_bp ($kind kernel)" "$score" "$want"
+# No trace system of the series' own for slab, no DAMON export.
+expect_eq "tracefs events/slab ($kind kernel)" "$(have $T/slab)" n
 sym=n
-grep -q ' kmem_cache_get_sheaf_info$' /proc/kallsyms && sym=y
-expect_eq "kmem_cache_get_sheaf_info in kallsyms ($kind kernel)" "$sym" "$want"
+grep -q ' __ksymtab_kmem_cache_prefill_sheaf$' /proc/kallsyms && sym=y
+expect_eq "kmem_cache_prefill_sheaf exported ($kind kernel)" "$sym" "$want"
+sym=n
+grep -q ' __ksymtab___tracepoint_damon' /proc/kallsyms && sym=y
+expect_eq "a DAMON tracepoint exported ($kind kernel)" "$sym" n
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+expect_eq "SLUB's debugfs kmalloc-64/sheaves ($kind kernel)" \
+	"$(have /sys/kernel/debug/slab/kmalloc-64/sheaves)" "$want"
 
 # The stock kernel is built like a distribution's (kernel-stock.config):
 # per-page mapcounts and no SLUB_STATS; the test kernel has neither.

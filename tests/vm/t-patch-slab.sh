@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # vm-kernel: debug
-# The slab:* tracepoints (patches/ 0001) fire for a burst of mmap/munmap
+# The sheaf and barn tracepoints in kmem (patches/ 0001) fire for a burst of mmap/munmap
 # and add up to the cache's SLUB_STATS counters over the same interval:
 # refilled and flushed objects, full-sheaf barn gets and puts (and their
 # failures), and the prefill/return paths of caller-owned sheaves.
@@ -12,7 +12,8 @@ grep -q "mmscope.kernel=stock" /proc/cmdline && skip "stock kernel: no patch ser
 T=/sys/kernel/tracing
 C=maple_node
 S=/sys/kernel/slab/$C
-[ -d $T/events/slab/sheaf_refill ] || fail "no slab tracepoints: the kernel lacks patches/ 0001"
+EVENTS="sheaf_refill sheaf_flush barn_get barn_put sheaf_prefill sheaf_return"
+[ -d $T/events/kmem/sheaf_refill ] || fail "no sheaf tracepoints in kmem: the kernel lacks patches/ 0001"
 [ -f $S/sheaf_refill ] || skip "no SLUB_STATS counters in $S"
 
 STATS="sheaf_refill sheaf_flush barn_get barn_get_fail barn_put barn_put_fail
@@ -56,8 +57,10 @@ sums() {
 
 echo 0 > $T/tracing_on
 echo 8192 > $T/buffer_size_kb
-echo "name == \"$C\"" > $T/events/slab/filter
-echo 1 > $T/events/slab/enable
+for e in $EVENTS; do
+	echo "name == \"$C\"" > $T/events/kmem/$e/filter
+	echo 1 > $T/events/kmem/$e/enable
+done
 
 attempt=1
 while :; do
@@ -84,8 +87,10 @@ while :; do
 	attempt=$((attempt + 1))
 done
 
-echo 0 > $T/events/slab/enable
-echo 0 > $T/events/slab/filter
+for e in $EVENTS; do
+	echo 0 > $T/events/kmem/$e/enable
+	echo 0 > $T/events/kmem/$e/filter
+done
 n() { awk -v k="$1" '$1 == k { print $2 }' /tmp/slab.sums; }
 cat /tmp/slab.sums
 # The burst must have exercised the paths, not merely agreed on zero.

@@ -31,7 +31,7 @@ expect_errno run maybe "Invalid argument"
 [ "$(cat $S/cache)" = none ] || fail "a cache exists before any was created"
 expect_errno run 1 "No such file or directory"
 expect_errno cache 0 "No such file or directory"
-if grep -q '^patch_slab_introspection: y' $DBG/features; then
+if grep -q '^patch_sheaf_api: y' $DBG/features; then
 	knob mode sheaf
 	knob mode burst
 else
