@@ -103,7 +103,8 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .PHONY: all deps test-deps kernel-deps build-deps kernel kernel-stock kernel-release module \
 	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
 	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big \
-	vm-test-stock vm-shell vm-run demo checkpatch series-check clean distclean help
+	vm-test-stock vm-shell vm-run demo checkpatch series-check clean distclean help \
+	kernel-kcsan vm-prep-kcsan vm-test-kcsan
 
 all: $(if $(KDIR),module,no-module) user
 
@@ -120,6 +121,7 @@ help:
 	@echo "make vm-test [T=glob,...]   VM tests only, each on its kernel (vm-test-debug, vm-test-release)"
 	@echo "make vm-test-big            the big-* tests in a $(VM_MEM_BIG) MiB guest (VM_MEM_BIG=)"
 	@echo "make vm-test-stock          the module on the unpatched kernel (make kernel-stock)"
+	@echo "make vm-test-kcsan [T=...]  race and module tests on a KCSAN kernel (by hand, not in 'make test')"
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
 	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
@@ -263,6 +265,11 @@ host-test: test-deps kernel-release user workloads $(UNIT_BINS) $(HOST_TOOLS)
 # whatever KDIR this tree was built for.
 vm-prep: kernel test-deps
 	$(Q)$(MAKE) --no-print-directory all workloads KDIR=$$(cat $(TEST_KDIR_FILE))
+	$(Q)$(call copy-kunit,$$(cat $(TEST_KDIR_FILE)),$(BUILD))
+
+# The series' kunit test module, for t-patch-kunit.sh (debug kernel only).
+copy-kunit = ko=$(1)/lib/tests/slub_kunit.ko; rm -f $(2)/module/slub_kunit.ko; \
+	if [ -f $$ko ]; then mkdir -p $(2)/module && cp $$ko $(2)/module/; fi
 
 # Tests that need no debug option run on the release kernel (tests name
 # their kernel in a "# vm-kernel:" line): a module built against it, and
@@ -287,6 +294,26 @@ vm-test-release: vm-prep-release
 vm-smoke: vm-prep-release
 	$(Q)MMSCOPE_VM_OUT=$(RELEASE_BUILD)/vm-smoke \
 		tests/vm/suite.sh smoke "$$(cat $(BUILD)/kernel-release.path)" $(RELEASE_BUILD)
+
+# KCSAN, by hand and not part of `make test`: the race and module tests on
+# the patched kernel with KCSAN instead of KASAN (kernel-kcsan.config).  A
+# data race report fails the test that was running, like any splat.
+KCSAN_BUILD := $(BUILD)/kcsan
+KCSAN_T ?= reliability-rmap-race,reliability-races,module-*,mmid-*
+kernel-kcsan: kernel-deps
+	$(Q)mkdir -p $(BUILD)
+	$(Q)tests/vm/build-kernel.sh $(CACHE) patched-kcsan > $(BUILD)/kernel-kcsan.path.tmp
+	$(Q)mv $(BUILD)/kernel-kcsan.path.tmp $(BUILD)/kernel-kcsan.path
+	$(Q)echo "  KERNEL  $$(cat $(BUILD)/kernel-kcsan.path)"
+
+vm-prep-kcsan: kernel-kcsan test-deps user workloads
+	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(BUILD)/kernel-kcsan.path) BUILD=$(KCSAN_BUILD)
+	$(Q)mkdir -p $(KCSAN_BUILD)/bin $(KCSAN_BUILD)/tests
+	$(Q)cp $(MMSCOPE) $(KCSAN_BUILD)/bin/
+	$(Q)cp $(WORK_BINS) $(KCSAN_BUILD)/tests/
+
+vm-test-kcsan: vm-prep-kcsan
+	$(Q)tests/vm/suite.sh kcsan "$$(cat $(BUILD)/kernel-kcsan.path)" $(KCSAN_BUILD) '$(or $(T),$(KCSAN_T))'
 
 # Resource bounds need a large guest: a boot of its own for the big-* tests.
 VM_MEM_BIG ?= 8192

@@ -11,6 +11,8 @@
 #          smoke    the release kernel, the `make check` smoke run
 #          stock    the unpatched kernel: the tests GLOB names, whatever
 #                   kernel they are meant for
+#          kcsan    the patched kernel with KCSAN instead of KASAN: the
+#                   debug tests GLOB names (make vm-test-kcsan)
 # A test names its kernels in a "# vm-kernel: KIND..." line (debug when it
 # has none).  With the whole debug suite the guest ends with a kmemleak scan.
 # The counts and the per-test results go to MMSCOPE_VM_OUT (BUILD_DIR/vm).
@@ -29,6 +31,7 @@ for t in "$top"/tests/vm/t-*.sh; do
 	kernels=$(sed -n 's/^# vm-kernel: *//p' "$t" | head -n 1)
 	case " ${kernels:-debug} " in
 	*" $kind "*) ;;
+	*" debug "* | *" release "*) [ "$kind" = kcsan ] || continue ;;
 	*) [ "$kind" = stock ] || continue ;;
 	esac
 	set -f
