@@ -159,17 +159,16 @@ SEC("tp_btf/folio_mm_id")
 int BPF_PROG(tp_folio_mm_id, struct folio *folio, unsigned int mm_id, int delta, int level,
 	     struct folio_mm_id_state___mmscope *old)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	unsigned int order, cur = 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct___mmid *mm;
+	unsigned int order;
 	bool anon, dup = false;
 	int op, nr;
 
 	anon = (unsigned long)BPF_CORE_READ(folio, mapping) & 1;	/* FOLIO_MAPPING_ANON */
-	if (delta > 0 && task->mm &&
-	    bpf_core_field_exists(struct mm_struct___mmid, mm_id)) {
-		cur = BPF_CORE_READ((struct mm_struct___mmid *)task->mm, mm_id);
-		dup = cur != mm_id;
-	}
+	mm = (struct mm_struct___mmid *)BPF_CORE_READ(task, mm);
+	if (delta > 0 && mm && bpf_core_field_exists(struct mm_struct___mmid, mm_id))
+		dup = BPF_CORE_READ(mm, mm_id) != mm_id;
 	if (delta < 0)
 		op = MMID_OP_REMOVE;
 	else if (dup)
@@ -181,7 +180,9 @@ int BPF_PROG(tp_folio_mm_id, struct folio *folio, unsigned int mm_id, int delta,
 		order = BPF_CORE_READ((struct folio___mmscope *)folio, _flags_1) & 0xff;
 		nr = order < 31 ? 1 << order : 0;
 	}
-	record(op, folio, nr, BPF_CORE_READ(old, shared));
+	/* The type is the series' own: none on other kernels, which never attach here. */
+	record(op, folio, nr, bpf_core_type_exists(struct folio_mm_id_state___mmscope) ?
+	       BPF_CORE_READ(old, shared) : -1);
 	return 0;
 }
 
