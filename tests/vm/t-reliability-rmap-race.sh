@@ -7,7 +7,7 @@
 # split_huge_pages), collapse and free THPs and 64 KiB mTHPs continuously
 # (tests/workloads/rmap-race.c), while its prober asks mmid/pfn about
 # exactly those folios, pfn-sweep asks about all of memory, the census
-# runs again and again and the sheaf tables are read in a loop.
+# runs again and again and SLUB's sheaves files (patch series) are read in a loop.
 #
 # Passes when every answer was for the PFN asked and self-consistent,
 # every worker made progress in every second (a folio whose mapcount lock
@@ -18,7 +18,6 @@
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-60}
 WORKERS=${WORKERS:-6}
 MMID=$DBG/mmid
-SLAB=$DBG/slab
 thp=/sys/kernel/mm/transparent_hugepage
 
 [ -w $thp/enabled ] || skip "no THP in this kernel ($thp)"
@@ -64,15 +63,16 @@ end=$(($(date +%s) + SECONDS_TO_RUN))
 ) > /tmp/census-loop.log 2>&1 &
 census=$!
 
-# The sheaf tables in a loop, where the kernel has the series' slab API.
+# SLUB's sheaves files in a loop, where the kernel has the series' file:
+# each read queues a work item on every CPU while the workload runs.
 (
 	n=0
-	[ -e $SLAB/caches ] || { echo "none"; exit 0; }
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	[ -e /sys/kernel/debug/slab/kmalloc-64/sheaves ] || { echo "none"; exit 0; }
 	while [ "$(date +%s)" -lt $end ]; do
-		for f in caches sheaves barns stats; do
-			[ -e $SLAB/$f ] || continue
-			cat $SLAB/$f > /tmp/table.out || { echo "reading $f failed"; exit 1; }
-			[ -s /tmp/table.out ] || { echo "$f is empty"; exit 1; }
+		for f in /sys/kernel/debug/slab/*/sheaves; do
+			cat $f > /tmp/table.out || { echo "reading $f failed"; exit 1; }
+			grep -q '^# node full empty$' /tmp/table.out || { echo "$f is cut short"; exit 1; }
 		done
 		n=$((n + 1))
 	done

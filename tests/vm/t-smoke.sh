@@ -19,8 +19,8 @@ a=$(mmid_q pfn 0) || fail "mmid/pfn 0 refused"
 expect_eq "mmid pfn 0" "$(val "$a" pfn)" 0
 grep -q '^large_folios: ' "$MMID/census" || fail "census has no large_folios line"
 
-# Slab: the sheaf capacity the module reports is the one sysfs reports.
-cap=$(awk '$1 == "kmalloc-64" { print $3 }' "$DBG/slab/caches")
+# Slab: the sheaf capacity the BPF iterator reads is the one sysfs reports.
+cap=$(mmscope slab -b bpf -a -j kmalloc-64 | sed -n 's/.*"sheaf_capacity":\([0-9]*\).*/\1/p')
 expect_eq "kmalloc-64 sheaf capacity" "$cap" "$(cat /sys/kernel/slab/kmalloc-64/sheaf_capacity 2>/dev/null ||
 	echo "no sysfs sheaf_capacity")"
 
