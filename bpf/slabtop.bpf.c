@@ -55,7 +55,7 @@ int BPF_PROG(top_free, unsigned long call_site, const void *ptr, const struct km
 	return 0;
 }
 
-/* The patch series' tracepoints (TRACE_SYSTEM slab). */
+/* The patch series' sheaf and barn tracepoints (in TRACE_SYSTEM kmem). */
 SEC("tp_btf/sheaf_refill")
 int BPF_PROG(top_refill, struct kmem_cache *s, unsigned int requested, unsigned int obtained)
 {
@@ -75,6 +75,9 @@ int BPF_PROG(top_flush, struct kmem_cache *s, int which, unsigned int nr)
 SEC("tp_btf/barn_get")
 int BPF_PROG(top_barn_get, struct kmem_cache *s, int node, bool full, bool success)
 {
+	/* Full sheaves only, as SLUB_STATS counts barn_get and barn_get_fail. */
+	if (!full)
+		return 0;
 	add(s, success ? SLAB_EV_BARN_GET : SLAB_EV_BARN_GET_FAIL, 1);
 	return 0;
 }
@@ -82,6 +85,8 @@ int BPF_PROG(top_barn_get, struct kmem_cache *s, int node, bool full, bool succe
 SEC("tp_btf/barn_put")
 int BPF_PROG(top_barn_put, struct kmem_cache *s, int node, bool full, bool success)
 {
+	if (!full)
+		return 0;
 	add(s, success ? SLAB_EV_BARN_PUT : SLAB_EV_BARN_PUT_FAIL, 1);
 	return 0;
 }
@@ -97,7 +102,9 @@ int BPF_PROG(top_prefill, struct kmem_cache *s, unsigned int size, int path)
 SEC("tp_btf/sheaf_return")
 int BPF_PROG(top_return, struct kmem_cache *s, unsigned int size, int path)
 {
-	add(s, path == 0 ? SLAB_EV_RETURN_FAST : SLAB_EV_RETURN_SLOW, 1);
+	/* Oversize and pfmemalloc sheaves are flushed; SLUB_STATS counts neither. */
+	if (path == 0 || path == 1)
+		add(s, path == 0 ? SLAB_EV_RETURN_FAST : SLAB_EV_RETURN_SLOW, 1);
 	return 0;
 }
 
