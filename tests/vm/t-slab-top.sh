@@ -3,7 +3,8 @@
 # vm-kernel: release
 # mmscope slab top on the guest (SLUB_STATS): while the knob workload runs
 # known bursts on the test cache, its row shows them, and the JSON rates
-# add up to the run's allocation count.
+# add up to the run's allocation count; with the patch series, allocations
+# from prefilled sheaves (alloc_from_sheaf, PF_ALC) are counted too.
 . /src/tests/vm/lib.sh
 . /src/tests/vm/slab-lib.sh
 
@@ -48,5 +49,35 @@ mmscope slab top -B -c mmscope_test 1 1 > /tmp/top.txt || fail "text top exited 
 cat /tmp/top.txt
 grep -q '^CACHE .*HIT%' /tmp/top.txt || fail "no header"
 grep -q '^mmscope_test ' /tmp/top.txt || fail "no mmscope_test row in text mode"
+grep -q '^CACHE .*PF_ALC$' /tmp/top.txt || fail "no PF_ALC column"
+
+# Prefilled sheaves: 1000 prefills of 10, every object counted once.
+if grep -q '^patch_sheaf_api: y' $DBG/features; then
+	knob mode sheaf
+	knob batch 10
+	knob iterations 1000
+	mmscope slab top -j -c mmscope_test 1 > /tmp/top2.json 2> /tmp/top2.err &
+	pid=$!
+	n=0
+	until [ -s /tmp/top2.json ]; do
+		n=$((n + 1)); [ $n -gt 300 ] && fail "slab top printed nothing in 30 s"; sleep 0.1
+	done
+	knob run 1
+	wait_run 120
+	lines=$(wc -l < /tmp/top2.json)
+	n=0
+	until [ "$(wc -l < /tmp/top2.json)" -ge $((lines + 2)) ]; do
+		n=$((n + 1)); [ $n -gt 300 ] && fail "slab top stopped reporting"; sleep 0.1
+	done
+	kill -INT $pid
+	wait $pid || fail "slab top exited $? on SIGINT"
+	sum() {
+		sed -n "s/.*\"mmscope_test\".*\"$1\":\([0-9]*\).*/\1/p" /tmp/top2.json |
+			awk '{ s += $1 } END { printf "%d", s }'
+	}
+	expect_eq "objects from prefilled sheaves (alloc_prefilled)" "$(sum alloc_prefilled)" 10000
+	expect_eq "allocations seen by top, prefilled included" "$(sum alloc)" 10000
+	expect_eq "prefilled allocations are sheaf hits" "$(sum alloc_sheaf)" 10000
+fi
 knob cache 0
 exit 0
