@@ -55,6 +55,7 @@
 #if IS_ENABLED(CONFIG_DAMON)
 #include <linux/damon.h>
 #include <linux/tracepoint.h>
+#include <trace/events/damon.h>
 #endif
 
 #define DAMON_RING_SIZE	256
@@ -240,6 +241,17 @@ static void probe_aggregated(void *data, unsigned int target_id,
 		ring_push(k, &e);
 	}
 	spin_unlock(&mmscope_damon_lock);
+}
+
+/*
+ * Never called, never emitted: the compiler checks that the probes have the
+ * prototypes of the tracepoints in the headers the module is built against,
+ * which tracepoint_probe_register() cannot check.
+ */
+static inline void __maybe_unused damon_probes_typecheck(void)
+{
+	register_trace_damon_monitor_intervals_tune(probe_tune, NULL);
+	register_trace_damon_aggregated(probe_aggregated, NULL);
 }
 
 /* DAMON's tracepoints, found by name: they are built in, so they stay. */
