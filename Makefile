@@ -130,7 +130,9 @@ help:
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
 	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
 	@echo "make series-check each patch builds on its own; the series without THP, DAMON, SLUB_STATS"
-	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX)"
+	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX) (DESTDIR=)"
+	@echo "make uninstall    remove what make install put there"
+	@echo "make modules_install   mmscope.ko for KDIR's kernel (INSTALL_MOD_PATH=, DESTDIR=); dkms.conf for DKMS"
 	@echo "make bench        mmscope vs bpftrace: start-up and per-event cost (root)"
 	@echo "variables: KDIR=<kernel build tree>  BUILD=$(BUILD)  CACHE=$(CACHE)  V=1"
 	@echo "           LIBBPF_DIR=/usr|pkg-config  STATIC=0|1  CLANG=  BPFTOOL="
@@ -350,17 +352,43 @@ clean:
 distclean: clean
 	$(Q)rm -rf $(CACHE)
 
-# --- install and benchmark (the CLI issue) ----------------------------------
+# --- install and benchmark -------------------------------------------------
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# The module goes under $(INSTALL_MOD_PATH)/lib/modules/<KDIR's release>/
+# (Kbuild's layout: updates/ for an out-of-tree module), below DESTDIR too.
+INSTALL_MOD_PATH ?=
+INSTALL_FILES := $(DESTDIR)$(PREFIX)/sbin/mmscope \
+	$(DESTDIR)$(PREFIX)/share/man/man8/mmscope.8 \
+	$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmscope
 
-.PHONY: install bench
+.PHONY: bench
 install: user
-	install -D -m 0755 $(MMSCOPE) $(DESTDIR)$(PREFIX)/sbin/mmscope
-	install -D -m 0644 man/mmscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/mmscope.8
-	install -D -m 0644 completion/mmscope.bash \
+	$(Q)install -D -m 0755 $(MMSCOPE) $(DESTDIR)$(PREFIX)/sbin/mmscope
+	$(Q)install -D -m 0644 man/mmscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/mmscope.8
+	$(Q)install -D -m 0644 completion/mmscope.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmscope
+	$(Q)for f in $(INSTALL_FILES); do echo "  INSTALL $$f"; done
+
+# What install put there, and nothing else (directories stay).
+uninstall:
+	$(Q)for f in $(INSTALL_FILES); do \
+		if [ -e "$$f" ]; then rm -f "$$f" && echo "  RM      $$f"; fi; \
+	done
+
+# Kbuild installs (and, as the kernel's config says, compresses and signs)
+# the module and runs depmod; with DKMS (dkms.conf) it is rebuilt on kernel
+# upgrades.  A distribution's headers have no signing key: then the module
+# is installed unsigned rather than with sign-file's errors (only a kernel
+# with MODULE_SIG_FORCE refuses it; Debian's does not).
+MODSIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config 2>/dev/null)
+MODSIG_OFF = $(if $(filter-out pkcs11:%,$(MODSIG_KEY)),$(if $(wildcard \
+	$(if $(filter /%,$(MODSIG_KEY)),,$(KDIR)/)$(MODSIG_KEY)),,CONFIG_MODULE_SIG_ALL=))
+modules_install: module
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(abspath $(BUILD))/module modules_install $(MODSIG_OFF) \
+		INSTALL_MOD_PATH=$(abspath $(DESTDIR)$(INSTALL_MOD_PATH)) $(if $(filter 1,$(V)),V=1,-s)
+	$(Q)echo "  INSTALL mmscope.ko for $$(cat $(KDIR)/include/config/kernel.release) under $(or $(DESTDIR)$(INSTALL_MOD_PATH),/)"
 
 # Start-up, memory and per-event cost of mmscope vs bpftrace vs an empty
 # program; run by hand, as root, on an otherwise idle machine.

@@ -7,8 +7,8 @@
 # the headers were configured for gcc-16: neither runs on an older host.
 #
 # usage: sid-module.sh CACHE_DIR RELEASE BUILD_DIR
-#   The root is CACHE_DIR/sid-root-RELEASE: the dependency closure of the
-#   headers and of make, unpacked with fetch-sid.sh --with-deps (no
+#   The root is CACHE_DIR/sid-root-RELEASE-KEY (KEY hashes the package
+#   list): the dependency closure of the headers and of make, unpacked with fetch-sid.sh --with-deps (no
 #   maintainer scripts run; none is needed to compile).  A warm cache
 #   fetches nothing.  The module lands in BUILD_DIR/module/mmscope.ko.
 #
@@ -19,11 +19,12 @@ set -euo pipefail
 
 cache=$1 release=$2 build=$3
 top=$(cd "$(dirname "$0")/../.." && pwd)
-root=$cache/sid-root-$release
 kdir=/usr/src/linux-headers-$release
 # What a sid user has: the headers (which pull gcc-16, binutils, pahole and
-# linux-kbuild), make, and the shell tools Kbuild's recipes run.
-pkgs=linux-headers-$release,make,libc6-dev,dash,bash,coreutils,sed,grep,mawk,findutils,diffutils
+# linux-kbuild), make, the shell tools Kbuild's recipes run, and xz and
+# depmod for modules_install.
+pkgs=linux-headers-$release,make,libc6-dev,dash,bash,coreutils,sed,grep,mawk,findutils,diffutils,xz-utils,kmod
+root=$cache/sid-root-$release-$(echo "$pkgs" | sha256sum | cut -c1-8)
 
 mkdir -p "$cache" "$build"
 build=$(cd "$build" && pwd)
@@ -52,13 +53,19 @@ if [ ! -f "$root/.mmscope-built" ]; then
 		{ echo "sid-module: linux-headers-$release unpacked without $kdir/Makefile" >&2; exit 1; }
 	touch "$root.tmp/.mmscope-built"
 	mv "$root.tmp" "$root"
+	# Roots of this release with another package list are stale.
+	for old in "$cache/sid-root-$release" "$cache/sid-root-$release"-????????; do
+		[ "$old" = "$root" ] || rm -rf "$old" "$old.lock"
+	done
 fi
 
 # One command in the root: /dev and /proc from the host, the sources and
 # the output directory bound in; everything goes when the namespace does.
+ns=(unshare --mount --propagation private)
+[ "$(id -u)" = 0 ] || ns+=(--map-root-user)
+"${ns[@]}" true 2> /dev/null || { echo "sid-module: building in the sid root needs root," \
+	"or unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)" >&2; exit 1; }
 in_root() {
-	local ns=(unshare --mount --propagation private)
-	[ "$(id -u)" = 0 ] || ns+=(--map-root-user)
 	"${ns[@]}" /bin/sh -euc '
 		r=$1; shift
 		mount --rbind /dev "$r/dev"
@@ -67,12 +74,7 @@ in_root() {
 		mount --bind "$3" "$r/mmscope-out"
 		shift 3
 		exec chroot "$r" /usr/bin/env -i PATH=/usr/bin:/usr/sbin HOME=/tmp LC_ALL=C.UTF-8 "$@"
-	' sh "$root" -- "$top" "$build" "$@" || {
-		local rc=$?
-		[ "$rc" != 1 ] || [ "$(id -u)" = 0 ] || echo "sid-module: building in the sid root needs root," \
-			"or unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)" >&2
-		return $rc
-	}
+	' sh "$root" -- "$top" "$build" "$@"
 }
 
 start=$(date +%s.%N)
