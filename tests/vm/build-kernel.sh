@@ -7,9 +7,6 @@
 #                             debug options of kernel-debug.config: the
 #                             kernel the functional VM suite runs on
 #            patched-release  the same without the debug options (benchmarks)
-#            stock            no patches, no debug options, PAGE_MAPCOUNT
-#                             and no SLUB_STATS (kernel-stock.config):
-#                             production-like
 #            unpatched-release  patched-release without the patches: the
 #                             anchor of the tracepoint-cost benchmark
 #
@@ -28,9 +25,8 @@ jobs=$(($(nproc) + 1))
 case $variant in
 patched) fragments=("$vm/kernel.config" "$vm/kernel-debug.config"); use_patches=1 ;;
 patched-release) fragments=("$vm/kernel.config"); use_patches=1 ;;
-stock) fragments=("$vm/kernel.config" "$vm/kernel-stock.config"); use_patches=0 ;;
 unpatched-release) fragments=("$vm/kernel.config"); use_patches=0 ;;
-*) echo "build-kernel: unknown variant '$variant' (patched, patched-release, stock or unpatched-release)" >&2; exit 2 ;;
+*) echo "build-kernel: unknown variant '$variant' (patched, patched-release or unpatched-release)" >&2; exit 2 ;;
 esac
 
 src_pkg=$cache/src/$pkg

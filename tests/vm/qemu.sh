@@ -23,14 +23,20 @@ limit=${MMSCOPE_VM_TIMEOUT:-3600}
 out=${MMSCOPE_VM_OUT:-$build/vm}
 mkdir -p "$out"
 
+# A kernel build tree, or a distribution's kernel (tests/vm/debian-kernel.sh).
 kernel=$tree/arch/x86/boot/bzImage
+[ -f "$kernel" ] || [ ! -f "$tree/vmlinuz" ] || kernel=$tree/vmlinuz
 [ -f "$kernel" ] || { echo "qemu.sh: no kernel at $kernel: run 'make kernel'" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "qemu.sh: qemu-system-x86_64 missing: apt-get install qemu-system-x86" >&2; exit 2; }
 
 initrd=$out/initramfs.cpio
-if [ ! -f "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/mkinitramfs.sh" -nt "$initrd" ]; then
+# Rebuilt for another kernel too: a distribution kernel's initramfs holds
+# that kernel's modules.
+if [ ! -f "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/mkinitramfs.sh" -nt "$initrd" ] ||
+   [ "$(cat "$initrd.kernel" 2>/dev/null)" != "$tree" ]; then
 	"$vm/mkinitramfs.sh" "$tree" "$initrd" || exit 2
+	echo "$tree" > "$initrd.kernel"
 fi
 
 # pci=noacpi: PCI interrupts from the BIOS tables; evaluating ACPI's _PRT

@@ -9,8 +9,9 @@
 #                   BPF tracers, DAMON, slab top/hist, record/report
 #          big      the debug kernel in a guest of MMSCOPE_VM_MEM MiB
 #          smoke    the release kernel, the `make check` smoke run
-#          stock    the unpatched kernel: the tests GLOB names, whatever
-#                   kernel they are meant for
+#          debian   Debian sid's own kernel, unpatched, without SLUB_STATS,
+#                   with per-page mapcounts (tests/vm/debian-kernel.sh): the
+#                   module, the tracers, mmscope slab, bench mapcount
 # A test names its kernels in a "# vm-kernel: KIND..." line (debug when it
 # has none).  With the whole debug suite the guest ends with a kmemleak scan.
 # The counts and the per-test results go to MMSCOPE_VM_OUT (BUILD_DIR/vm).
@@ -29,7 +30,7 @@ for t in "$top"/tests/vm/t-*.sh; do
 	kernels=$(sed -n 's/^# vm-kernel: *//p' "$t" | head -n 1)
 	case " ${kernels:-debug} " in
 	*" $kind "*) ;;
-	*) [ "$kind" = stock ] || continue ;;
+	*) continue ;;
 	esac
 	set -f
 	for pattern in ${globs//,/ }; do

@@ -9,7 +9,7 @@
 load_module
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 feat=$(field "$DBG/features" patch_damon_exports | cut -c1)
-[ "$feat" = y ] || skip "the kernel does not export DAMON's tracepoints (patches/ mm/damon: export tracepoints); t-module-damon-missing covers that case (run on the stock kernel)"
+[ "$feat" = y ] || skip "the kernel does not export DAMON's tracepoints (patches/ mm/damon: export tracepoints); t-module-damon-missing covers that case (run on Debian's kernel)"
 
 damon_reset
 trap 'kill $WL 2>/dev/null; damon_reset; echo 0 > $DBG/damon/enable' EXIT

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope bench mapcount does what its numbers claim: the folios have the
 # asked size, cow-byte copies every page, reuse-byte and child-reuse-byte
 # reuse every page (MM-ID lets the sole owner of a PTE-mapped THP keep it),

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope mmid: the per-process view, census -j and the audit against
 # THPs in states the test set up (mmid-thp), and bad command lines.
 . /src/tests/vm/lib.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope mmid trace against rmap operations the test knows: one
 # PTE-mapped THP (mmid-thp 1 0 0 0) that B and C unmap after fork and A
 # unmaps at exit, each in one batch of 512 pages.  The shared bit, set by

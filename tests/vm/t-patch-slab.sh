@@ -7,7 +7,7 @@
 # failures), and the prefill/return paths of caller-owned sheaves.
 . /src/tests/vm/lib.sh
 
-grep -q "mmscope.kernel=stock" /proc/cmdline && skip "stock kernel: no patch series"
+grep -q "mmscope.kernel=debian" /proc/cmdline && skip "Debian's kernel: no patch series"
 
 T=/sys/kernel/tracing
 C=maple_node

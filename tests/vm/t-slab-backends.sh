@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # The module's tables (patch series' slab API) and the BPF iterator give
 # the same state for the same caches.
 . /src/tests/vm/lib.sh

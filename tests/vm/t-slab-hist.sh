@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope slab hist: the knob workload issues exactly K bulk allocations of
 # N objects; the histogram of the test cache shows exactly those counts.
 . /src/tests/vm/lib.sh

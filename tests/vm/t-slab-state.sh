@@ -1,14 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope slab (BPF backend, 7.x layout) against /sys/kernel/slab: static
 # attributes for every cache, and every SLUB_STATS counter of the quiet
 # test cache after a workload, which sysfs exposes too, from both backends
 # (the module's numbers come from the patch series' introspection API).
+# On Debian's kernel (no SLUB_STATS, no series) the BPF backend must say
+# there are no counters and still show sheaves and barns, and the module
+# backend must refuse, naming what is missing.
 . /src/tests/vm/lib.sh
 . /src/tests/vm/slab-lib.sh
 
 load_module
+stats=n
+[ -e /sys/kernel/slab/kmalloc-64/alloc_fastpath ] && stats=y
+kind=
+for w in $(cat /proc/cmdline); do
+	case $w in mmscope.kernel=*) kind=${w#*=} ;; esac
+done
 # The BPF backend lists every cache; the module's table only those with
 # sheaves (the API cannot name the others).
 mmscope slab -b bpf -a -j > /tmp/slab.json || fail "mmscope slab -b bpf -a -j exited $?"
@@ -62,8 +71,8 @@ backend_matches_sysfs() {
 	tries=0
 	while :; do
 		sysfs_stats > /tmp/sysfs.before
-		mmscope slab -b "$1" -s -d mmscope_test > /tmp/state.txt ||
-			fail "mmscope slab -b $1 -s exited $?"
+		mmscope slab -b "$1" -s -d mmscope_test > /tmp/state.txt 2> /tmp/state.err ||
+			fail "mmscope slab -b $1 -s exited $?: $(cat /tmp/state.err)"
 		sysfs_stats > /tmp/sysfs.after
 		cmp -s /tmp/sysfs.before /tmp/sysfs.after && break
 		tries=$((tries + 1))
@@ -71,7 +80,7 @@ backend_matches_sysfs() {
 		echo "$1: counters moved during the snapshot (quarantine): again"
 		sleep 1
 	done
-	cat /tmp/state.txt
+	cat /tmp/state.err /tmp/state.txt
 	row=$(grep '^mmscope_test ' /tmp/state.txt) || fail "$1: no mmscope_test row"
 	set -- "$1" $row
 	expect_eq "$1: object_size" "$3" 128
@@ -85,7 +94,13 @@ backend_matches_sysfs() {
 		expect_eq "$1: $stat" "$got" "$want"
 		checked=$((checked + 1))
 	done < /tmp/sysfs.before
-	expect_eq "$1: SLUB_STATS counters compared" "$checked" 26
+	if [ $stats = y ]; then
+		expect_eq "$1: SLUB_STATS counters compared" "$checked" 26
+	else
+		expect_eq "$1: SLUB_STATS counters shown without SLUB_STATS" "$checked" 0
+		grep -q 'no SLUB_STATS counters: the kernel was built without CONFIG_SLUB_STATS' /tmp/state.err ||
+			fail "$1: does not say the kernel has no SLUB_STATS"
+	fi
 
 	# Per-CPU rows: cpu0's main sheaf holds at most capacity objects.
 	grep -q "^  cpu0 .* main [0-9]*/$cap " /tmp/state.txt ||
@@ -94,11 +109,23 @@ backend_matches_sysfs() {
 }
 
 backend_matches_sysfs bpf
-# The workload made 2000 allocations and 2000 frees; nothing else did.
-a=$(( $(stat_sum alloc_fastpath) + $(stat_sum alloc_slowpath) ))
-expect_eq "allocations counted" "$a" 2000
+if [ $stats = y ]; then
+	# The workload made 2000 allocations and 2000 frees; nothing else did.
+	a=$(( $(stat_sum alloc_fastpath) + $(stat_sum alloc_slowpath) ))
+	expect_eq "allocations counted" "$a" 2000
+fi
 if grep -q '^patch_slab_introspection: y' $DBG/features; then
 	backend_matches_sysfs module
+elif [ "$kind" = debian ]; then
+	# Unpatched: the module has no table and says which backend to use.
+	rc=0
+	mmscope slab -b module -s -d mmscope_test > /tmp/state.txt 2> /tmp/state.err || rc=$?
+	cat /tmp/state.err
+	[ $rc != 0 ] || fail "the module backend answered without the introspection API"
+	grep -q "lacks the patch series' slab introspection API (patches/); use -b bpf" /tmp/state.err ||
+		fail "the module backend's refusal does not name the missing API: $(cat /tmp/state.err)"
+	[ -s /tmp/state.txt ] && fail "the module backend printed a table without the API"
+	echo "ok: module backend refused (exit $rc) without the introspection API"
 else
 	fail "the test kernel lacks the slab introspection API of patches/"
 fi

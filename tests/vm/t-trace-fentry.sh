@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # The general tracers in the guest, where fentry works: -v must name the
 # fentry attach points, and the counts must match trace-alloc's known
 # allocations exactly ('open K' adds K filp allocations and frees to
