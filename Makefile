@@ -107,7 +107,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .PHONY: all deps test-deps kernel-deps build-deps kernel kernel-release module module-debian \
 	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
 	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big \
-	vm-test-debian vm-shell vm-run demo checkpatch series-check clean distclean help \
+	vm-test-debian kernel-debian vm-shell vm-run demo checkpatch series-check clean distclean help \
 	modules_install install uninstall
 
 all: $(if $(KDIR),module,no-module) user
@@ -263,7 +263,7 @@ $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
 
 workloads: $(WORK_BINS)
 
-host-test: test-deps kernel-release user workloads $(UNIT_BINS) $(HOST_TOOLS)
+host-test: test-deps kernel-release kernel-debian user workloads $(UNIT_BINS) $(HOST_TOOLS)
 	$(Q)tests/host/run.sh $(BUILD)
 
 # The guest always gets a module built against the kernel it boots,
@@ -310,10 +310,12 @@ module-debian:
 # the series' parts as missing; the tracers, `mmscope slab` without
 # SLUB_STATS and the mapcount benchmark (on per-page mapcounts) run there.
 # Tests name it in their "# vm-kernel:" line.
-vm-test-debian: test-deps user workloads module-debian
+kernel-debian:
 	$(Q)mkdir -p $(DEBIAN_BUILD)
 	$(Q)tests/vm/debian-kernel.sh $(CACHE) $(DEBIAN_RELEASE) > $(DEBIAN_BUILD)/kernel.path.tmp
 	$(Q)mv $(DEBIAN_BUILD)/kernel.path.tmp $(DEBIAN_BUILD)/kernel.path
+
+vm-test-debian: test-deps user workloads module-debian kernel-debian
 	$(Q)mkdir -p $(DEBIAN_BUILD)/bin $(DEBIAN_BUILD)/tests
 	$(Q)cp $(MMSCOPE) $(DEBIAN_BUILD)/bin/
 	$(Q)cp $(WORK_BINS) $(DEBIAN_BUILD)/tests/

@@ -36,6 +36,7 @@
 static struct {
 	const char *name;
 	long long value;
+	int found;
 } sets[MAX_SETS];
 static int nr_sets;
 static const char *label = "host", *btf_path;
@@ -132,6 +133,7 @@ static int set_rodata(struct bpf_object *obj)
 
 				if (strcmp(name, sets[j].name) || vs->offset + vs->size > size)
 					continue;
+				sets[j].found = 1;
 				switch (vs->size) {
 				case 1: *(__u8 *)(data + vs->offset) = v; break;
 				case 2: *(__u16 *)(data + vs->offset) = v; break;
@@ -288,5 +290,13 @@ int main(int argc, char **argv)
 	libbpf_set_print(print);
 	for (i = optind; i < argc; i++)
 		failed |= verify(argv[i]);
+	/* A misspelt -s would verify the defaults and look like a pass. */
+	for (i = 0; i < nr_sets; i++) {
+		if (sets[i].found)
+			continue;
+		printf("FAIL %s: -s %s: no such .rodata variable in any object\n",
+		       label, sets[i].name);
+		failed = 1;
+	}
 	return failed;
 }

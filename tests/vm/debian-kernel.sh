@@ -10,7 +10,7 @@
 #            linux-base-RELEASE (config, System.map) and linux-modules-RELEASE
 #
 # The kernel lands in CACHE_DIR/debian-RELEASE:
-#   vmlinuz, config, System.map
+#   vmlinuz, config, System.map, vmlinux.btf (its BTF, raw)
 #   initramfs/   what the initramfs adds: lib/modules/RELEASE/ with the 9p
 #                and virtio modules decompressed and boot.order (the order
 #                tests/vm/init insmods them in), boot/config-RELEASE
@@ -24,6 +24,29 @@ dir=$cache/debian-$release
 # dependencies come from modules.dep.
 boot_modules=(9pnet_virtio 9p)
 
+# The kernel's BTF, for the host tests that compile and verify bpf/
+# against it: the .BTF section of the vmlinux inside vmlinuz (found by the
+# compressor's magic, as scripts/extract-vmlinux does), as raw BTF.
+extract_btf() { # DIR
+	python3 - "$1/vmlinuz" "$1/vmlinux.elf" <<-'PY' || return 1
+	import subprocess, sys
+	img = open(sys.argv[1], "rb").read()
+	for magic, tool in ((b"\x28\xb5\x2f\xfd", "zstd"), (b"\xfd7zXZ\x00", "xz"), (b"\x1f\x8b\x08", "gzip")):
+	    at = img.find(magic)
+	    while at >= 0:
+	        out = subprocess.run([tool, "-dc"], input=img[at:], capture_output=True).stdout
+	        if out[:4] == b"\x7fELF":
+	            open(sys.argv[2], "wb").write(out)
+	            sys.exit(0)
+	        at = img.find(magic, at + 1)
+	sys.exit("no compressed vmlinux found in " + sys.argv[1])
+	PY
+	objcopy -O binary --only-section=.BTF "$1/vmlinux.elf" "$1/vmlinux.btf.tmp" &&
+		[ -s "$1/vmlinux.btf.tmp" ] || { echo "debian-kernel: no .BTF in $1/vmlinuz" >&2; return 1; }
+	rm -f "$1/vmlinux.elf"
+	mv "$1/vmlinux.btf.tmp" "$1/vmlinux.btf"
+}
+
 mkdir -p "$cache"
 exec 9> "$dir.lock"
 if ! flock -n 9; then
@@ -31,6 +54,7 @@ if ! flock -n 9; then
 	flock 9
 fi
 if [ -f "$dir/.mmscope-built" ]; then
+	[ -f "$dir/vmlinux.btf" ] || extract_btf "$dir" >&2
 	echo "  CACHED  $dir" >&2
 	echo "$dir"
 	exit 0
@@ -94,6 +118,7 @@ for path in "${order[@]}"; do
 	echo "$ko" >> "$dir.tmp/initramfs/lib/modules/$release/boot.order"
 done
 echo "  MODULES ${#order[@]} for the initramfs: $(sed 's|.*/||' "$dir.tmp/initramfs/lib/modules/$release/boot.order" | tr '\n' ' ')" >&2
+extract_btf "$dir.tmp" >&2
 echo "$release" > "$dir.tmp/release"
 rm -rf "$dir.pkgs"
 touch "$dir.tmp/.mmscope-built"

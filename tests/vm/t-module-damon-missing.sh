@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: debug debian
+# vm-kernel: debian
 # Without the patch series' export of DAMON's tracepoints the module still
 # loads, says the DAMON ring is missing and why, and refuses to enable it.
 . /src/tests/vm/lib.sh

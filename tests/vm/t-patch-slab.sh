@@ -13,7 +13,7 @@ T=/sys/kernel/tracing
 C=maple_node
 S=/sys/kernel/slab/$C
 [ -d $T/events/slab/sheaf_refill ] || fail "no slab tracepoints: the kernel lacks patches/ 0001"
-[ -f $S/sheaf_refill ] || skip "no SLUB_STATS counters in $S"
+[ -f $S/sheaf_refill ] || skip_unless_ours "no SLUB_STATS counters in $S"
 
 STATS="sheaf_refill sheaf_flush barn_get barn_get_fail barn_put barn_put_fail
        sheaf_prefill_fast sheaf_prefill_slow sheaf_prefill_oversize

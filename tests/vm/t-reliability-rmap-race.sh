@@ -21,9 +21,9 @@ MMID=$DBG/mmid
 SLAB=$DBG/slab
 thp=/sys/kernel/mm/transparent_hugepage
 
-[ -w $thp/enabled ] || skip "no THP in this kernel ($thp)"
+[ -w $thp/enabled ] || skip_unless_ours "no THP in this kernel ($thp)"
 load_module
-[ -e $MMID/pfn ] || skip "the module has no mmid files (CONFIG_MM_ID=n)"
+[ -e $MMID/pfn ] || skip_unless_ours "the module has no mmid files (CONFIG_MM_ID=n)"
 
 # 2 MiB THPs and 64 KiB mTHPs in MADV_HUGEPAGE regions; the knobs go back
 # as they were whatever happens.

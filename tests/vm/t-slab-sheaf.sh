@@ -11,7 +11,7 @@
 
 load_module
 grep -q '^patch_slab_introspection: y' $DBG/features ||
-	skip "the test kernel lacks the patch series' slab API and sheaf exports (patches/)"
+	skip_unless_ours "the test kernel lacks the patch series' slab API and sheaf exports (patches/)"
 
 fresh_cache 64 32
 C=$(cat $SYS/sheaf_capacity)

@@ -31,8 +31,8 @@ struct input {
 
 struct file_stats {
 	const char *path;
-	long writes, accepted, refused, bad_errno, junk_accepted, reads, torn;
-	int last_bad_errno;
+	long writes, accepted, refused, bad_errno, junk_accepted, reads, torn, read_errors;
+	int last_bad_errno, last_read_errno;
 	char junk_example[64];
 	pthread_mutex_t lock;
 };
@@ -170,6 +170,18 @@ static void *writer(void *arg)
 }
 
 /*
+ * A read may fail only with ENODATA: mmid/pfn and mmid/task have no
+ * answer on a descriptor no query was written to.  Called with st->lock.
+ */
+static void read_failed(struct file_stats *st, int e)
+{
+	if (e == ENODATA)
+		return;
+	st->read_errors++;
+	st->last_read_errno = e;
+}
+
+/*
  * Readers keep pace with the writers (one read per READ_EVERY writes, the
  * two readers together) rather than spin: a read on a held descriptor is
  * cheap, and readers that never wait take the CPU the writers need.
@@ -216,14 +228,17 @@ static void *reader(void *arg)
 			/* Only a read that reached the end can be judged whole. */
 			if (r == 0 && total > 0 && buf[total - 1] != '\n')
 				st->torn++;
+			if (r < 0)
+				read_failed(st, errno);
 			pthread_mutex_unlock(&st->lock);
 			close(fd);
 		} else {
 			/* A read at an offset regenerates the file's records. */
 			r = pread(held, buf, 1 + rand_r(&rs) % 4096, rand_r(&rs) % 8192);
-			(void)r;
 			pthread_mutex_lock(&st->lock);
 			st->reads++;
+			if (r < 0)
+				read_failed(st, errno);
 			pthread_mutex_unlock(&st->lock);
 		}
 	}
@@ -251,7 +266,7 @@ int main(int argc, char **argv)
 		struct file_stats st = { .path = argv[i] };
 		pthread_t th[66];
 		struct stat sb;
-		int n = 0, j, writable;
+		int n = 0, j, writable, bad;
 		struct timespec t0, t1;
 
 		if (stat(argv[i], &sb) || !S_ISREG(sb.st_mode))
@@ -273,8 +288,9 @@ int main(int argc, char **argv)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 
+		bad = st.bad_errno || st.junk_accepted || st.torn || st.read_errors;
 		printf("%s %s: %ld writes (%ld accepted, %ld refused), %ld reads",
-		       st.bad_errno || st.junk_accepted || st.torn ? "FAIL" : "ok",
+		       bad ? "FAIL" : "ok",
 		       argv[i], st.writes, st.accepted, st.refused, st.reads);
 		printf(" in %.1f s", t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 		if (st.bad_errno)
@@ -285,8 +301,11 @@ int main(int argc, char **argv)
 			       st.junk_example);
 		if (st.torn)
 			printf("; %ld whole reads ended mid-record", st.torn);
+		if (st.read_errors)
+			printf("; %ld reads failed, the last with errno %d (%s)", st.read_errors,
+			       st.last_read_errno, strerror(st.last_read_errno));
 		putchar('\n');
-		failed |= st.bad_errno || st.junk_accepted || st.torn;
+		failed |= bad;
 	}
 	return failed;
 }
