@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What commands share: text renderers of their records, for `mmscope report`. */
+#ifndef MMSCOPE_COMMANDS_H
+#define MMSCOPE_COMMANDS_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "opts.h"
+
+extern const struct cmd cmd_slab_top;
+extern const struct cmd cmd_slab_hist;
+extern const struct cmd cmd_mmid_trace;
+
+void status_render(FILE *out, struct json_object *rec);
+void slab_state_render(FILE *out, struct json_object *rec);
+void slab_top_render(FILE *out, struct json_object *rec);
+void mmid_census_render(FILE *out, struct json_object *rec);
+
+#endif /* MMSCOPE_COMMANDS_H */
