@@ -11,7 +11,7 @@ trap 'kill $WL 2>/dev/null; damon_reset' EXIT
 
 # A configured, stopped kdamond of ours, with values no case below uses.
 # -v logs each sysfs write: the control for the 'no write' check below.
-mmscope -v damon start --paddr -s 3ms -a 90ms -n 11,900 7% 5 2ms 50ms 2> /tmp/err ||
+mmscope -v damon start --paddr --sample 3ms --aggr 90ms --regions 11,900 7% 5 2ms 50ms 2> /tmp/err ||
 	fail "valid start exited $?: $(cat /tmp/err)"
 grep -q 'write .*/state < on' /tmp/err || fail "mmscope -v does not log sysfs writes: $(cat /tmp/err)"
 mmscope damon stop || fail "stop exited $?"

@@ -23,7 +23,7 @@ start_workload -H 4M -C 12M -r 10
 mmscope damon record -o /tmp/ring.jsonl &
 REC=$!
 wait_recording /tmp/ring.jsonl
-mmscope damon start -p "$WL" -s 1ms -a 20ms 4% 3 1ms 100ms || fail "start exited $?"
+mmscope damon start -p "$WL" --sample 1ms --aggr 20ms 4% 3 1ms 100ms || fail "start exited $?"
 # Until the ring holds several tuning steps and aggregations.
 n=0
 until [ "$(grep -c '^tune ' $DBG/damon/recent)" -ge 4 ] &&

@@ -19,7 +19,7 @@ hist_run() {
 	out=$1
 	shift
 	rm -f /tmp/hist.err	# a stale "Tracing" would start the workload too early
-	mmscope -v slab hist -k bulk -c mmscope_test "$@" > "$out" 2> /tmp/hist.err &
+	mmscope -v slab hist -K bulk -C mmscope_test "$@" > "$out" 2> /tmp/hist.err &
 	pid=$!
 	n=0
 	until grep -q 'Tracing' /tmp/hist.err; do
@@ -52,7 +52,7 @@ knob cache 0
 # fentry without the patch): a map/mprotect/unmap loop must show some.
 # (Few: in 7.2 most rounds are served by the tree's per-CPU sheaf, so
 # the count is not one per round.)
-mmscope -v slab hist -k prefill -c maple_node -j > /tmp/p.json 2> /tmp/p.err &
+mmscope -v slab hist -K prefill -C maple_node -j > /tmp/p.json 2> /tmp/p.err &
 pid=$!
 n=0
 until grep -q Tracing /tmp/p.err; do

@@ -61,7 +61,7 @@ K=6 N=10
 knob batch $N
 knob iterations $K
 rm -f /tmp/h.err
-mmscope -v slab hist -k prefill -c mmscope_test -j > /tmp/h.json 2> /tmp/h.err &
+mmscope -v slab hist -K prefill -C mmscope_test -j > /tmp/h.json 2> /tmp/h.err &
 pid=$!
 n=0
 until grep -q Tracing /tmp/h.err; do

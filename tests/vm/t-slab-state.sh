@@ -11,7 +11,7 @@
 load_module
 # The BPF backend lists every cache; the module's table only those with
 # sheaves (the API cannot name the others).
-mmscope slab -b bpf -a -j > /tmp/slab.json || fail "mmscope slab -b bpf -a -j exited $?"
+mmscope slab --backend bpf -a -j > /tmp/slab.json || fail "mmscope slab --backend bpf -a -j exited $?"
 
 # One object per cache: split the JSON array on '{"name":'.
 sed 's/{"name":/\n{"name":/g' /tmp/slab.json | grep '^{"name":' > /tmp/caches
@@ -63,7 +63,7 @@ backend_matches_sysfs() {
 	while :; do
 		sysfs_stats > /tmp/sysfs.before
 		mmscope slab -b "$1" -s -d mmscope_test > /tmp/state.txt ||
-			fail "mmscope slab -b $1 -s exited $?"
+			fail "mmscope slab --backend $1 -S exited $?"
 		sysfs_stats > /tmp/sysfs.after
 		cmp -s /tmp/sysfs.before /tmp/sysfs.after && break
 		tries=$((tries + 1))

@@ -15,7 +15,7 @@ knob iterations 3000
 knob cpus 0
 
 # Until stopped: it must see the whole run, however long the guest takes.
-mmscope -v slab top -j -c mmscope_test 1 > /tmp/top.json 2> /tmp/top.err &
+mmscope -v slab top -j -C mmscope_test 1 > /tmp/top.json 2> /tmp/top.err &
 pid=$!
 # Start the workload once top has sampled (its first report is out).
 n=0
@@ -44,7 +44,7 @@ expect_eq "error of the run" "$(result error)" 0
 grep -q '"alloc_sheaf_per_s":[1-9]' /tmp/top.json || fail "no allocation from sheaves"
 
 # The text view: one report with the header and the cache.
-mmscope slab top -B -c mmscope_test 1 1 > /tmp/top.txt || fail "text top exited $?"
+mmscope slab top -B -C mmscope_test 1 1 > /tmp/top.txt || fail "text top exited $?"
 cat /tmp/top.txt
 grep -q '^CACHE .*HIT%' /tmp/top.txt || fail "no header"
 grep -q '^mmscope_test ' /tmp/top.txt || fail "no mmscope_test row in text mode"

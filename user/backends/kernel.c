@@ -135,14 +135,24 @@ int require_root(const char *what)
 	return EXIT_NOPRIV;
 }
 
+/* What to do when the module is not loaded, for this machine. */
+const char *module_absent_hint(void)
+{
+	/* Without CONFIG_MODULES there is no /proc/modules. */
+	if (access("/proc/modules", F_OK))
+		return "not loaded, and this kernel has no module support (CONFIG_MODULES=n): "
+		       "run it in the test VM ('make vm-shell')";
+	return "not loaded: build it with 'make' and load it with "
+	       "'insmod build/module/mmscope.ko'";
+}
+
 /* The module's debugfs files, or a message that says how to get them. */
 int require_module(void)
 {
 	char version[64];
 
 	if (!module_loaded(version, sizeof(version))) {
-		errmsg("the mmscope module is not loaded: build it with 'make' and load it "
-		       "with 'insmod build/module/mmscope.ko'");
+		errmsg("the mmscope module is %s", module_absent_hint());
 		return EXIT_NOFEATURE;
 	}
 	if (!debugfs_ready()) {

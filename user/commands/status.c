@@ -167,7 +167,7 @@ void status_render(FILE *out, struct json_object *root)
 
 	fprintf(out, "\nmodule: ");
 	if (!json_object_get_boolean(json_object_object_get(module, "loaded"))) {
-		fprintf(out, "not loaded (insmod build/module/mmscope.ko)\n");
+		fprintf(out, "%s\n", module_absent_hint());
 	} else {
 		fprintf(out, "mmscope.ko %s\n", str(module, "version"));
 		features = obj_member(module, "features");

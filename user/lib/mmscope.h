@@ -45,6 +45,7 @@ bool module_loaded(char *version, size_t len);
 bool debugfs_ready(void);
 int require_root(const char *what);
 int require_module(void);
+const char *module_absent_hint(void);
 int read_file(const char *path, char *buf, size_t len);
 
 #endif /* MMSCOPE_H */
