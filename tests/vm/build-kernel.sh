@@ -74,11 +74,9 @@ if [ -f "$tree/.mmscope-built" ]; then
 	exit 0
 fi
 
-echo "  UNTAR   $pkg $version -> $tree" >&2
+echo "  TREE    $pkg $version -> $tree" >&2
 # No stamp means a missing or interrupted build: start it again from scratch.
-rm -rf "$tree"
-mkdir -p "$tree"
-tar -xJf "$src_pkg/usr/src/$pkg.tar.xz" -C "$tree" --strip-components=1
+"$top/tests/setup/source-tree.sh" "$cache" "$tree"
 
 if [ "$use_patches" = 1 ]; then
 	series_patches | while read -r p; do
