@@ -165,8 +165,8 @@ static int do_options(const struct cmd *cmd, struct opts *o)
 	int i;
 
 	for (i = 0; i < NR_OPTS; i++)
-		printf("option %c --%s %s\n", opt_defs[i].letter ? opt_defs[i].letter : '-',
-		       opt_defs[i].name, opt_defs[i].arg ? opt_defs[i].arg : "-");
+		printf("option %c --%s %s %s\n", opt_defs[i].letter ? opt_defs[i].letter : '-',
+		       opt_defs[i].name, opt_defs[i].arg ? opt_defs[i].arg : "-", opt_defs[i].help);
 	list(&cmd_root, "");
 	return EXIT_OK;
 }
