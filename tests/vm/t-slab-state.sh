@@ -13,14 +13,15 @@ load_module
 # sheaves (the API cannot name the others).
 mmscope slab --backend bpf -a -j > /tmp/slab.json || fail "mmscope slab --backend bpf -a -j exited $?"
 
-# One object per cache: split the JSON array on '{"name":'.
-sed 's/{"name":/\n{"name":/g' /tmp/slab.json | grep '^{"name":' > /tmp/caches
+# One object per cache: split the JSON array on '{"cache":'.
+grep -q '^{"type":"slab",' /tmp/slab.json || fail "slab -j is not a 'slab' record: $(head -c 200 /tmp/slab.json)"
+sed 's/{"cache":/\n{"cache":/g' /tmp/slab.json | grep '^{"cache":' > /tmp/caches
 n=$(wc -l < /tmp/caches)
 want=$(find /sys/kernel/slab -mindepth 1 -maxdepth 1 -type d | wc -l)
 expect_eq "caches seen" "$n" "$want"
 bad=0 sheaved=0
 while read -r line; do
-	name=$(echo "$line" | sed 's/^{"name":"\([^"]*\)".*/\1/')
+	name=$(echo "$line" | sed 's/^{"cache":"\([^"]*\)".*/\1/')
 	obj=$(echo "$line" | sed 's/.*"object_size":\([0-9]*\).*/\1/')
 	cap=$(echo "$line" | sed 's/.*"sheaf_capacity":\([0-9]*\).*/\1/')
 	[ -e "/sys/kernel/slab/$name/object_size" ] || continue
@@ -62,7 +63,7 @@ backend_matches_sysfs() {
 	tries=0
 	while :; do
 		sysfs_stats > /tmp/sysfs.before
-		mmscope slab -b "$1" -s -d mmscope_test > /tmp/state.txt ||
+		mmscope slab --backend "$1" -S -D mmscope_test > /tmp/state.txt ||
 			fail "mmscope slab --backend $1 -S exited $?"
 		sysfs_stats > /tmp/sysfs.after
 		cmp -s /tmp/sysfs.before /tmp/sysfs.after && break

@@ -34,10 +34,13 @@ kill -INT $pid
 wait $pid || fail "slab top exited $? on SIGINT"
 cat /tmp/top.err /tmp/top.json
 grep -q 'SLUB_STATS yes' /tmp/top.err || fail "-v does not name SLUB_STATS as the source"
-grep -q '"name":"mmscope_test"' /tmp/top.json || fail "no mmscope_test row"
+grep -q '^{"type":"slab_top",.*"interval":1,' /tmp/top.json || fail "top -j records are not 'slab_top' records with the interval"
+grep -q '"cache":"mmscope_test"' /tmp/top.json || fail "no mmscope_test row"
+# Only the caches that changed: -C matches one cache, so no line has two.
+grep -q '"cache":.*"cache":' /tmp/top.json && fail "a record lists a cache besides mmscope_test"
 # The run makes 3000 bursts of 100 allocations on a cache nothing else
 # uses: the per-interval counts add up to exactly that.
-total=$(sed -n 's/.*"mmscope_test".*"alloc":\([0-9]*\).*/\1/p' /tmp/top.json |
+total=$(sed -n 's/.*"cache":"mmscope_test","alloc_per_s":[0-9.e+-]*,"alloc":\([0-9]*\).*/\1/p' /tmp/top.json |
 	awk '{ s += $1 } END { printf "%d", s }')
 expect_eq "allocations seen by top" "$total" 300000
 expect_eq "error of the run" "$(result error)" 0

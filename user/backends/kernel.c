@@ -91,23 +91,32 @@ const char *kconfig_value(const char *option)
 	return value;
 }
 
+/*
+ * The whole file (up to len - 1 bytes), however many reads it takes: a
+ * single read() of a seq_file or sysfs file may return less than it holds.
+ */
 int read_file(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
+	size_t got = 0;
+	ssize_t n = 1;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		got += n;
 	}
 	close(fd);
-	buf[n] = '\0';
-	return n;
+	buf[got] = '\0';
+	return got;
 }
 
 bool module_loaded(char *version, size_t len)

@@ -17,4 +17,8 @@ void slab_state_render(FILE *out, struct json_object *rec);
 void slab_top_render(FILE *out, struct json_object *rec);
 void mmid_census_render(FILE *out, struct json_object *rec);
 
+struct mmid_census;
+/* The "mmid_census" record of a parsed census (commands/mmid_census.c). */
+struct json_object *mmid_census_record(const struct mmid_census *c);
+
 #endif /* MMSCOPE_COMMANDS_H */
