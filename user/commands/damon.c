@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mmscope damon: set an intervals-tuning goal, record and check convergence. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,66 +7,19 @@
 #include "damon_cli.h"
 #include "mmscope.h"
 
-/*
- * The damon subcommands' bodies still take the argv of their first
- * version; the options, parsed once against the common vocabulary, are
- * handed to them in that form (letters mapped below).
- */
-struct damon_sub {
-	int (*run)(int argc, char **argv);
-	const char *map;	/* "long=letter,..." */
-};
-
-static int run_sub(const struct cmd *cmd, struct opts *o, const struct damon_sub *s)
-{
-	char **argv = calloc(2 * NR_OPTS + o->argc + 3, sizeof(*argv)), flags[NR_OPTS][3];
-	int argc = 0, i, ret;
-
-	if (!argv)
-		return EXIT_FAIL;
-	argv[argc++] = (char *)cmd->name;
-	for (i = 0; i < NR_OPTS; i++) {
-		const char *p;
-		size_t n = strlen(opt_defs[i].name);
-
-		if (!o->set[i] || i == OPT_VERBOSE)
-			continue;
-		for (p = s->map; (p = strstr(p, opt_defs[i].name)); p += n)
-			if ((p == s->map || p[-1] == ',') && p[n] == '=')
-				break;
-		if (!p)
-			continue;
-		flags[i][0] = '-';
-		flags[i][1] = p[n + 1];
-		flags[i][2] = '\0';
-		argv[argc++] = flags[i];
-		if (opt_defs[i].arg)
-			argv[argc++] = (char *)o->arg[i];
-	}
-	argv[argc++] = "--";
-	for (i = 0; i < o->argc; i++)
-		argv[argc++] = o->argv[i];
-	optind = 0;
-	ret = s->run(argc, argv);
-	free(argv);
-	return ret;
-}
-
-#define DAMON_SUB(sub, fn, m)							\
+#define DAMON_SUB(sub)								\
 	static int do_damon_##sub(const struct cmd *cmd, struct opts *o)	\
 	{									\
-		static const struct damon_sub s = { fn, m };			\
-		return run_sub(cmd, o, &s);					\
+		return damon_cmd_##sub(o);					\
 	}
 
-DAMON_SUB(start, damon_cmd_start, "pid=p,paddr=P,region=r,sample=s,aggr=a,update=u,"
-	  "regions=n,kdamond=k")
-DAMON_SUB(stop, damon_cmd_stop, "kdamond=k")
-DAMON_SUB(tune, damon_cmd_tune, "kdamond=k")
-DAMON_SUB(status, damon_cmd_status, "kdamond=k,json=j")
-DAMON_SUB(record, damon_cmd_record, "output=o,kdamond=k,duration=d")
-DAMON_SUB(report, damon_cmd_report, "kdamond=k,output=s,band=b,window=w,time=t,quiet=q,json=j")
-DAMON_SUB(workload, damon_cmd_workload, "hot=H,cold=C,rate=r,change-at=c,new-rate=R,duration=d")
+DAMON_SUB(start)
+DAMON_SUB(stop)
+DAMON_SUB(tune)
+DAMON_SUB(status)
+DAMON_SUB(record)
+DAMON_SUB(report)
+DAMON_SUB(workload)
 
 static const struct cmd damon_start = {
 	.name = "start", .summary = "start a kdamond with an intervals goal (sysfs)",
@@ -87,31 +39,53 @@ static const struct cmd damon_start = {
 static const struct cmd damon_stop = {
 	.name = "stop", .summary = "stop the kdamonds mmscope started (or -k IDX)",
 	.args = "", .opts = "kdamond",
+	.doc = "Stop the kdamonds mmscope started, or kdamond IDX whoever started it.\n",
 	.examples = "mmscope damon stop\nmmscope damon stop -k 1",
 	.run = do_damon_stop,
 };
 static const struct cmd damon_tune = {
 	.name = "tune", .summary = "change a running kdamond's goal online (or 'off')",
 	.args = "(ACCESS_BP AGGRS MIN_SAMPLE MAX_SAMPLE | off)", .opts = "kdamond",
+	.doc = "Set the intervals goal of a running kdamond and commit it online; the\n"
+	       "monitoring results it has gathered are kept.  Without -k this is the\n"
+	       "kdamond mmscope started; a kdamond someone else started is changed only\n"
+	       "when named with -k.  'off' clears the goal (all four intervals_goal\n"
+	       "files 0): the kdamond goes back to its sysfs sample_us and aggr_us.\n"
+	       "The goal's words are those of 'mmscope damon start'; the kdamond's\n"
+	       "sample_us must lie within the new bounds, which is checked first.\n",
 	.examples = "mmscope damon tune 2% 2 1ms 100ms\nmmscope damon tune -k 0 off",
 	.run = do_damon_tune,
 };
 static const struct cmd damon_status = {
 	.name = "status", .summary = "goal, tuned intervals and state of each kdamond",
 	.args = "", .opts = "kdamond json",
+	.doc = "Every kdamond: who started it, state, pid, operations, the intervals goal\n"
+	       "and the sampling/aggregation intervals.  For a running kdamond that mmscope\n"
+	       "started (or IDX, when named) the intervals are the tuned ones, fetched by\n"
+	       "writing update_tuned_intervals to its state file; others are only read.\n",
 	.examples = "mmscope damon status\nmmscope damon status -k 0 -j",
 	.run = do_damon_status,
 };
 static const struct cmd damon_record = {
 	.name = "record", .summary = "record tuning steps and observed access ratios (BPF)",
 	.args = "", .opts = "output kdamond duration",
+	.doc = "Record every damon_monitor_intervals_tune event (the new sampling interval)\n"
+	       "and each aggregation's observed access ratio (from damon_aggregated) of all\n"
+	       "kdamonds, or of kdamond IDX, as JSON Lines in FILE (- for stdout), until\n"
+	       "Ctrl-C or -d SECS pass.  Nothing is written to DAMON.\n",
 	.examples = "mmscope damon record -o tune.jsonl -d 40",
 	.run = do_damon_record,
 };
 static const struct cmd damon_report = {
 	.name = "report", .summary = "table, SVG plot and settling summary of a record",
 	.args = "FILE", .opts = "kdamond output band window time quiet json",
-	.doc = "-o names the SVG (default FILE.svg).  Exit status 0 when settled, 1 when not.\n",
+	.doc = "Print a 'damon record' file as a table, plot it as SVG (time on x, the\n"
+	       "sampling interval and the observed access ratio on y, the goal as a\n"
+	       "line) and summarise: when the observed ratio settled within the band\n"
+	       "around the goal, the settled sampling interval and its oscillation.\n"
+	       "-o names the SVG (default FILE.svg); -w defaults to the goal's aggrs\n"
+	       "(at least 3); with -t, settling is timed from the window's first event.\n"
+	       "Exit status 0 when settled, 1 when not.\n",
 	.examples = "mmscope damon report tune.jsonl\n"
 		    "mmscope damon report tune.jsonl -j --band 50 -w 6 -t 0:60",
 	.run = do_damon_report,
@@ -119,6 +93,11 @@ static const struct cmd damon_report = {
 static const struct cmd damon_workload = {
 	.name = "workload", .summary = "a process with a known hot/cold access pattern",
 	.args = "", .opts = "hot cold rate change-at new-rate duration",
+	.doc = "A validation workload: sweeps a hot set (-H, 16M; one write per page) -r\n"
+	       "times a second (10) and leaves a cold set (--cold, 48M) untouched after\n"
+	       "writing it once.  Prints 'pid N' when ready and 'phase RATE REALTIME'\n"
+	       "when the rate changes; runs for -d SECS (at least 1), or until killed\n"
+	       "when -d is not given.\n",
 	.examples = "mmscope damon workload -H 8M --cold 24M -r 10 --change-at 20 -R 40",
 	.run = do_damon_workload,
 };

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "opts.h"
+
 #define DAMON_ADMIN "/sys/kernel/mm/damon/admin/kdamonds"
 #define DAMON_RUN_DIR_DEFAULT "/run/mmscope"
 
@@ -50,13 +52,14 @@ int damon_read_str(int kd, const char *rel, char *buf, size_t len);
 int damon_write_str(int kd, const char *rel, const char *val);
 int damon_nr_kdamonds(void);
 bool damon_available(void);
+/* -k IDX when given: 0, or EXIT_USAGE after saying why. */
+int damon_opt_kd(const struct opts *o, int *kd);
 /*
- * What stop and status do first: -k IDX and -j, then root (needed to
- * root_for), DAMON present and IDX below *nr, the number of kdamonds.
- * 0 to go on, -1 after printing help, else the exit code to end with.
+ * What stop and status do first: no positional argument, -k IDX, then
+ * root (needed to root_for), DAMON present and IDX below *nr, the number
+ * of kdamonds.  0 to go on, else the exit code to end with.
  */
-int damon_begin_kd_command(int argc, char **argv, const char *optstr, void (*usage)(FILE *),
-			   const char *root_for, int *kd, bool *json, int *nr);
+int damon_begin_kd_command(const struct opts *o, const char *root_for, int *kd, int *nr);
 const char *damon_run_dir(void);
 /* The kdamond pid mmscope recorded starting at index kd, or 0. */
 long damon_owned_pid(int kd);
@@ -64,13 +67,13 @@ long damon_owned_pid(int kd);
 extern const char *damon_sysfs_root;
 
 /* Sub-commands. */
-int damon_cmd_start(int argc, char **argv);
-int damon_cmd_stop(int argc, char **argv);
-int damon_cmd_tune(int argc, char **argv);
-int damon_cmd_status(int argc, char **argv);
-int damon_cmd_record(int argc, char **argv);
-int damon_cmd_report(int argc, char **argv);
-int damon_cmd_workload(int argc, char **argv);
+int damon_cmd_start(const struct opts *o);
+int damon_cmd_stop(const struct opts *o);
+int damon_cmd_tune(const struct opts *o);
+int damon_cmd_status(const struct opts *o);
+int damon_cmd_record(const struct opts *o);
+int damon_cmd_report(const struct opts *o);
+int damon_cmd_workload(const struct opts *o);
 
 /* The report's analysis, for unit tests (damon_report.c). */
 struct damon_point {

@@ -10,7 +10,6 @@
  * shows, so it is read from there per kdamond.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,68 +244,21 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static void record_usage(FILE *out)
+int damon_cmd_record(const struct opts *o)
 {
-	fprintf(out,
-		"usage: mmscope damon record -o FILE [-k IDX] [-d SECONDS]\n"
-		"\n"
-		"Record every damon_monitor_intervals_tune event (the new sampling interval)\n"
-		"and each aggregation's observed access ratio (from damon_aggregated) of all\n"
-		"kdamonds, or of kdamond IDX, as JSON Lines, until Ctrl-C or SECONDS pass.\n"
-		"Nothing is written to DAMON: works on kdamonds anyone started.\n"
-		"\n"
-		"  -o, --output FILE     where to write (- for stdout)\n"
-		"  -k, --kdamond IDX     only this kdamond (it must be running)\n"
-		"  -d, --duration SECS   stop after this long\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon record -o tune.jsonl -d 60\n"
-		"  mmscope damon report tune.jsonl --svg tune.svg\n");
-}
-
-int damon_cmd_record(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "kdamond", required_argument, NULL, 'k' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct attach_candidate tune[2], aggr[2];
 	struct damon_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
-	const char *output = NULL;
+	const char *output = o->arg[OPT_OUTPUT];
 	struct json_object *hdr;
-	unsigned long kdu, dur = 0;
-	int c, kd = -1, ret = EXIT_FAIL, err, i;
+	int kd = -1, ret = EXIT_FAIL, err, i;
 	double end_at = 0;
-	char why[200];
+	long long dur = 0;
 
-	while ((c = getopt_long(argc, argv, "o:k:d:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'k':
-		case 'd':
-			if (damon_parse_count(optarg, c == 'k' ? &kdu : &dur, why, sizeof(why))) {
-				errmsg("-%c: %s", c, why);
-				return EXIT_USAGE;
-			}
-			if (c == 'k')
-				kd = kdu;
-			break;
-		case 'h':
-			record_usage(stdout);
-			return EXIT_OK;
-		default:
-			record_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!output || optind != argc) {
-		errmsg("give the output file with -o FILE");
+	if ((err = damon_opt_kd(o, &kd)) || (err = opt_num(o, OPT_DURATION, 0, 86400 * 365, &dur)))
+		return err;
+	if (!output || o->argc) {
+		errmsg("give the output file with -o FILE (and no argument); see 'mmscope damon record -h'");
 		return EXIT_USAGE;
 	}
 	if (require_root("trace DAMON"))

@@ -10,7 +10,6 @@
  * stays within goal * (1 +- band) to the end of the record.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,99 +408,35 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 	return 0;
 }
 
-static void report_usage(FILE *out)
+int damon_cmd_report(const struct opts *o)
 {
-	fprintf(out,
-		"usage: mmscope damon report FILE [-k IDX] [-s SVG] [-b PCT] [-w N] [-t FROM:TO] [-q] [-j]\n"
-		"\n"
-		"Print a 'damon record' file as a table, plot it as SVG (time on x, the\n"
-		"sampling interval and the observed access ratio on y, the goal as a\n"
-		"line) and summarise: when the observed ratio settled within the band\n"
-		"around the goal, the settled sampling interval and its oscillation.\n"
-		"\n"
-		"  -k, --kdamond IDX   the kdamond to report (default: the first with a goal)\n"
-		"  -s, --svg FILE      where to write the plot (default: FILE.svg)\n"
-		"  -b, --band PCT      settled means within goal +- PCT%% (default 50)\n"
-		"  -w, --window N      aggregations in the moving mean (default: the goal's\n"
-		"                      aggrs, at least 3)\n"
-		"  -t, --time FROM:TO  only this part of the record (seconds since it started);\n"
-		"                      settling is then timed from the window's first event\n"
-		"  -q, --quiet         no table, only the summary\n"
-		"  -j, --json          the summary as one JSON object\n"
-		"\n"
-		"exit status: 0 settled, 1 not settled, 2 bad usage or file\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon report tune.jsonl\n"
-		"  mmscope damon report tune.jsonl -q -b 25 -s /tmp/tune.svg\n");
-}
-
-int damon_cmd_report(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "kdamond", required_argument, NULL, 'k' },
-		{ "svg", required_argument, NULL, 's' },
-		{ "band", required_argument, NULL, 'b' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "time", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct trace tr = { .kd = -1, .from = 0, .to = 1e300 };
 	struct damon_summary sm;
-	unsigned long v, band_pct = 50, window = 0;
-	bool quiet = false, json = false;
-	char svg[4096], why[128], b1[32], b2[32];
-	const char *svgpath = NULL;
-	int c, ret;
+	bool json = o->set[OPT_JSON], quiet = json || o->set[OPT_QUIET];
+	char svg[4096], b1[32], b2[32];
+	const char *svgpath = o->arg[OPT_OUTPUT];
+	unsigned long band_pct, window;
+	long long bp = 50, w = 0;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "k:s:b:w:t:qjh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k': case 'b': case 'w':
-			if (damon_parse_count(optarg, &v, why, sizeof(why))) {
-				errmsg("-%c: %s", c, why);
-				return EXIT_USAGE;
-			}
-			if (c == 'k')
-				tr.kd = v;
-			else if (c == 'b')
-				band_pct = v;
-			else
-				window = v;
-			break;
-		case 's':
-			svgpath = optarg;
-			break;
-		case 't':
-			if (sscanf(optarg, "%lf:%lf", &tr.from, &tr.to) != 2 || tr.from < 0 || tr.to <= tr.from) {
-				errmsg("-t: '%s' is not FROM:TO in seconds of the record, FROM < TO", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'j':
-			json = quiet = true;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return EXIT_OK;
-		default:
-			report_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		report_usage(stderr);
+	if ((ret = damon_opt_kd(o, &tr.kd)) || (ret = opt_num(o, OPT_BAND, 1, 1000, &bp)) ||
+	    (ret = opt_num(o, OPT_WINDOW, 1, 100000, &w)))
+		return ret;
+	band_pct = bp;
+	window = w;
+	if (o->set[OPT_TIME] && (sscanf(o->arg[OPT_TIME], "%lf:%lf", &tr.from, &tr.to) != 2 ||
+				 tr.from < 0 || tr.to <= tr.from)) {
+		errmsg("-t: '%s' is not FROM:TO in seconds of the record, FROM < TO", o->arg[OPT_TIME]);
 		return EXIT_USAGE;
 	}
-	if (load(argv[optind], &tr, !quiet))
+	if (o->argc != 1) {
+		errmsg("damon report takes one record file; see 'mmscope damon report -h'");
+		return EXIT_USAGE;
+	}
+	if (load(o->argv[0], &tr, !quiet))
 		return EXIT_USAGE;
 	if (tr.goal <= 0) {
-		errmsg("%s has no kdamond with an intervals goal%s", argv[optind],
+		errmsg("%s has no kdamond with an intervals goal%s", o->argv[0],
 		       tr.kd >= 0 ? " for that kdamond" : "");
 		return EXIT_USAGE;
 	}
@@ -509,7 +444,7 @@ int damon_cmd_report(int argc, char **argv)
 		window = tr.aggrs > 3 ? tr.aggrs : 3;
 	damon_summarize(tr.tune, tr.nt, tr.aggr, tr.na, tr.goal, band_pct / 100.0, window, &sm);
 	if (!svgpath) {
-		snprintf(svg, sizeof(svg), "%s.svg", argv[optind]);
+		snprintf(svg, sizeof(svg), "%s.svg", o->argv[0]);
 		svgpath = svg;
 	}
 	ret = write_svg(svgpath, &tr, &sm, band_pct / 100.0, window);

@@ -19,24 +19,6 @@
 #define IVS ATTRS "intervals/"
 #define GOAL IVS "intervals_goal/"
 
-static void status_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mmscope damon status [-k IDX] [-j]\n"
-		"\n"
-		"Every kdamond: who started it, state, pid, operations, the intervals goal\n"
-		"and the sampling/aggregation intervals.  For a running kdamond that mmscope\n"
-		"started (or IDX, when named) the intervals are the tuned ones, fetched by\n"
-		"writing update_tuned_intervals to its state file; others are only read.\n"
-		"\n"
-		"  -k, --kdamond IDX   only this kdamond, and refresh its tuned intervals\n"
-		"  -j, --json          one JSON object: {\"kdamonds\":[{...}]}\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon status\n"
-		"  mmscope damon status -k 0 -j\n");
-}
-
 static struct json_object *kd_status(int kd, bool refresh)
 {
 	static const char *const ul_files[][2] = {
@@ -113,16 +95,15 @@ static void print_status(struct json_object *o)
 	printf("  nr_regions: %ld..%ld\n", jint(o, "min_nr_regions"), jint(o, "max_nr_regions"));
 }
 
-int damon_cmd_status(int argc, char **argv)
+int damon_cmd_status(const struct opts *o)
 {
 	struct json_object *root, *arr;
+	bool json = o->set[OPT_JSON];
 	int kd = -1, nr, i, err;
-	bool json = false;
 
-	err = damon_begin_kd_command(argc, argv, "k:jh", status_usage, "read DAMON's sysfs files",
-				     &kd, &json, &nr);
+	err = damon_begin_kd_command(o, "read DAMON's sysfs files", &kd, &nr);
 	if (err)
-		return err < 0 ? EXIT_OK : err;
+		return err;
 	root = json_object_new_object();
 	arr = json_object_new_array();
 	for (i = 0; i < nr; i++) {

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,34 +193,6 @@ static int biggest_ram(unsigned long *start, unsigned long *end)
 	return best ? 0 : -ENOENT;
 }
 
-static void start_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mmscope damon start (-p PID | --paddr) [options] ACCESS_BP AGGRS MIN_SAMPLE MAX_SAMPLE\n"
-		"\n"
-		"Start a kdamond with intervals auto-tuning toward a goal: the ratio of\n"
-		"observed access samples to the maximum possible, measured over AGGRS\n"
-		"aggregations, with the sampling interval kept within [MIN_SAMPLE, MAX_SAMPLE].\n"
-		"ACCESS_BP: 4%%, 0.5%% or basis points (400, 400bp).  Intervals: us, ms, s, min\n"
-		"(a bare number is microseconds).  The goal is checked against DAMON's rules\n"
-		"before anything is written.\n"
-		"\n"
-		"  -p, --pid PID          monitor this process (vaddr)\n"
-		"  -P, --paddr            monitor physical memory (paddr)\n"
-		"  -r, --region S-E       paddr range (hex); default: the largest System RAM\n"
-		"  -s, --sample INTERVAL  initial sampling interval (5ms, clamped into the bounds)\n"
-		"  -a, --aggr INTERVAL    aggregation interval (20 x sample); aggr/sample is\n"
-		"                         the samples per aggregation the tuner keeps\n"
-		"  -u, --update INTERVAL  operations update interval (1s)\n"
-		"  -n, --regions MIN,MAX  number of regions (10,1000)\n"
-		"  -k, --kdamond IDX      use this existing, stopped kdamond even if mmscope\n"
-		"                         did not create it (its settings are overwritten)\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon start -p 1234 4%% 3 5ms 10s\n"
-		"  mmscope damon start --paddr -s 10ms -a 200ms 400bp 4 1ms 100ms\n");
-}
-
 static int choose_kdamond(int want, bool *created)
 {
 	int nr = damon_nr_kdamonds(), i;
@@ -261,78 +232,67 @@ static int choose_kdamond(int want, bool *created)
 	return -1;
 }
 
-int damon_cmd_start(int argc, char **argv)
+/* An interval option (--sample, --aggr, --update): not 0. */
+static int opt_us(const struct opts *o, enum opt_id id, unsigned long *us)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "paddr", no_argument, NULL, 'P' },
-		{ "region", required_argument, NULL, 'r' },
-		{ "sample", required_argument, NULL, 's' },
-		{ "aggr", required_argument, NULL, 'a' },
-		{ "update", required_argument, NULL, 'u' },
-		{ "regions", required_argument, NULL, 'n' },
-		{ "kdamond", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct damon_setup s = { 0 };
-	unsigned long rstart = 0, rend = 0, pid = 0;
-	bool paddr = false, created;
-	int c, kd = -1, err;
-	char why[400], buf[64], path[512];
-	const char *failed = NULL;
+	char why[400];
 
-	while ((c = getopt_long(argc, argv, "p:Pr:s:a:u:n:k:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (damon_parse_count(optarg, &pid, why, sizeof(why)) || !pid) {
-				errmsg("-p: '%s' is not a process id", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'P':
-			paddr = true;
-			break;
-		case 'r':
-			if (sscanf(optarg, "%lx-%lx", &rstart, &rend) != 2 || rend <= rstart) {
-				errmsg("-r: '%s' is not START-END in hex with START < END", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's': case 'a': case 'u':
-			if (damon_parse_us(optarg, c == 's' ? &s.sample_us : c == 'a' ? &s.aggr_us : &s.update_us,
-					   why, sizeof(why))) {
-				errmsg("-%c: %s", c, why);
-				return EXIT_USAGE;
-			}
-			if (!(c == 's' ? s.sample_us : c == 'a' ? s.aggr_us : s.update_us)) {
-				errmsg("-%c: the interval must not be 0", c);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'n':
-			if (sscanf(optarg, "%lu,%lu", &s.min_nr_regions, &s.max_nr_regions) != 2) {
-				errmsg("-n: '%s' is not MIN,MAX", optarg);
-				return EXIT_USAGE;
-			}
-			if (!s.min_nr_regions || !s.max_nr_regions) {
-				errmsg("-n: DAMON requires nr_regions/min >= 3 and max >= min");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'k':
-			if (damon_parse_kd_arg(optarg, &kd))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			start_usage(stdout);
-			return EXIT_OK;
-		default:
-			start_usage(stderr);
+	if (!o->set[id])
+		return 0;
+	if (damon_parse_us(o->arg[id], us, why, sizeof(why))) {
+		errmsg("--%s: %s", opt_defs[id].name, why);
+		return EXIT_USAGE;
+	}
+	if (!*us) {
+		errmsg("--%s: the interval must not be 0", opt_defs[id].name);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int start_opts(const struct opts *o, struct damon_setup *s, unsigned long *pid,
+		      unsigned long *rstart, unsigned long *rend, int *kd)
+{
+	long long v;
+	int err;
+
+	if ((err = opt_num(o, OPT_PID, 1, 4194304, &v)))
+		return err;
+	*pid = o->set[OPT_PID] ? (unsigned long)v : 0;
+	if (o->set[OPT_REGION] && (sscanf(o->arg[OPT_REGION], "%lx-%lx", rstart, rend) != 2 ||
+				   *rend <= *rstart)) {
+		errmsg("--region: '%s' is not START-END in hex with START < END", o->arg[OPT_REGION]);
+		return EXIT_USAGE;
+	}
+	if ((err = opt_us(o, OPT_SAMPLE, &s->sample_us)) || (err = opt_us(o, OPT_AGGR, &s->aggr_us)) ||
+	    (err = opt_us(o, OPT_UPDATE, &s->update_us)))
+		return err;
+	if (o->set[OPT_REGIONS]) {
+		if (sscanf(o->arg[OPT_REGIONS], "%lu,%lu", &s->min_nr_regions, &s->max_nr_regions) != 2) {
+			errmsg("--regions: '%s' is not MIN,MAX", o->arg[OPT_REGIONS]);
+			return EXIT_USAGE;
+		}
+		if (!s->min_nr_regions || !s->max_nr_regions) {
+			errmsg("--regions: DAMON requires nr_regions/min >= 3 and max >= min");
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 4) {
+	return damon_opt_kd(o, kd);
+}
+
+int damon_cmd_start(const struct opts *o)
+{
+	struct damon_setup s = { 0 };
+	unsigned long rstart = 0, rend = 0, pid = 0;
+	bool paddr = o->set[OPT_PADDR], created;
+	int kd = -1, err;
+	char why[400], buf[64], path[512];
+	const char *failed = NULL;
+
+	err = start_opts(o, &s, &pid, &rstart, &rend, &kd);
+	if (err)
+		return err;
+	if (o->argc != 4) {
 		errmsg("the goal is four words: ACCESS_BP AGGRS MIN_SAMPLE MAX_SAMPLE (e.g. 4%% 3 5ms 10s)");
 		return EXIT_USAGE;
 	}
@@ -340,7 +300,7 @@ int damon_cmd_start(int argc, char **argv)
 		errmsg("give exactly one of -p PID (vaddr) and --paddr");
 		return EXIT_USAGE;
 	}
-	if (damon_parse_goal(argv + optind, &s, why, sizeof(why))) {
+	if (damon_parse_goal(o->argv, &s, why, sizeof(why))) {
 		errmsg("invalid goal: %s", why);
 		return EXIT_USAGE;
 	}
@@ -361,7 +321,7 @@ int damon_cmd_start(int argc, char **argv)
 		}
 	}
 	if (paddr && !rend && (err = biggest_ram(&rstart, &rend))) {
-		errmsg("cannot find System RAM in /proc/iomem (%s); give -r START-END", strerror(-err));
+		errmsg("cannot find System RAM in /proc/iomem (%s); give --region START-END", strerror(-err));
 		return EXIT_FAIL;
 	}
 	kd = choose_kdamond(kd, &created);
@@ -420,54 +380,25 @@ int damon_cmd_start(int argc, char **argv)
 			fclose(f);
 		}
 		printf("kdamond %d started (pid %s), %s, goal %s %s %s %s\n", kd, buf,
-		       paddr ? "paddr" : "vaddr", argv[optind], argv[optind + 1],
-		       argv[optind + 2], argv[optind + 3]);
+		       paddr ? "paddr" : "vaddr", o->argv[0], o->argv[1], o->argv[2], o->argv[3]);
 	}
 	return EXIT_OK;
 }
 
-/* -k IDX and -j; -1 after printing help, else 0 or EXIT_USAGE. */
-static int parse_kd_opt(int argc, char **argv, const char *optstr, int *kd, bool *json,
-			void (*usage)(FILE *))
+int damon_opt_kd(const struct opts *o, int *kd)
 {
-	static const struct option longopts[] = {
-		{ "kdamond", required_argument, NULL, 'k' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if (damon_parse_kd_arg(optarg, kd))
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			*json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return o->set[OPT_KDAMOND] ? damon_parse_kd_arg(o->arg[OPT_KDAMOND], kd) : 0;
 }
 
-int damon_begin_kd_command(int argc, char **argv, const char *optstr, void (*usage)(FILE *),
-			   const char *root_for, int *kd, bool *json, int *nr)
+int damon_begin_kd_command(const struct opts *o, const char *root_for, int *kd, int *nr)
 {
 	int err;
 
-	err = parse_kd_opt(argc, argv, optstr, kd, json, usage);
+	if (o->argc) {
+		errmsg("unexpected argument '%s'; see 'mmscope %s -h'", o->argv[0], cmd_path());
+		return EXIT_USAGE;
+	}
+	err = damon_opt_kd(o, kd);
 	if (err)
 		return err;
 	if (require_root(root_for))
@@ -482,27 +413,13 @@ int damon_begin_kd_command(int argc, char **argv, const char *optstr, void (*usa
 	return 0;
 }
 
-static void stop_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mmscope damon stop [-k IDX]\n"
-		"\n"
-		"Stop the kdamonds mmscope started, or kdamond IDX whoever started it.\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon stop\n"
-		"  mmscope damon stop -k 1\n");
-}
-
-int damon_cmd_stop(int argc, char **argv)
+int damon_cmd_stop(const struct opts *o)
 {
 	int kd = -1, nr, i, err, stopped = 0;
-	bool json = false;
 
-	err = damon_begin_kd_command(argc, argv, "k:h", stop_usage, "stop a kdamond",
-				     &kd, &json, &nr);
+	err = damon_begin_kd_command(o, "stop a kdamond", &kd, &nr);
 	if (err)
-		return err < 0 ? EXIT_OK : err;
+		return err;
 	for (i = 0; i < nr; i++) {
 		long own = damon_owned_pid(i);
 

@@ -9,7 +9,6 @@
  * written back so sysfs still describes what runs.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,28 +22,6 @@
 static const char *const goal_files[4] = {
 	GOAL "access_bp", GOAL "aggrs", GOAL "min_sample_us", GOAL "max_sample_us",
 };
-
-static void tune_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mmscope damon tune [-k IDX] (ACCESS_BP AGGRS MIN_SAMPLE MAX_SAMPLE | off)\n"
-		"\n"
-		"Set the intervals goal of a running kdamond and commit it online; the\n"
-		"monitoring results it has gathered are kept.  Without -k this is the\n"
-		"kdamond mmscope started; a kdamond someone else started is changed only\n"
-		"when named with -k.  'off' clears the goal (all four intervals_goal\n"
-		"files 0, as a new kdamond has them): the kdamond goes back to the\n"
-		"sample_us and aggr_us its sysfs directory holds.  The goal's words are\n"
-		"those of 'mmscope damon start'; the kdamond's sysfs sample_us must lie\n"
-		"within the new bounds (DAMON's rule at commit), which is checked first.\n"
-		"\n"
-		"  -k, --kdamond IDX   the kdamond to change\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon tune 2%% 3 1ms 100ms\n"
-		"  mmscope damon tune -k 0 100%% 1 500ms 500ms\n"
-		"  mmscope damon tune -k 0 off\n");
-}
 
 static int pick_kdamond(int want)
 {
@@ -126,40 +103,23 @@ static int write_goal(int kd, const unsigned long v[4], const char **failed)
 	return 0;
 }
 
-int damon_cmd_tune(int argc, char **argv)
+int damon_cmd_tune(const struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "kdamond", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct damon_setup s = { 0 };
 	unsigned long old[4], want[4] = { 0 };
 	const char *failed = NULL;
 	char why[400];
-	int c, kd = -1, err;
+	int kd = -1, err;
 	bool off;
 
-	while ((c = getopt_long(argc, argv, "k:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			if (damon_parse_kd_arg(optarg, &kd))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			tune_usage(stdout);
-			return EXIT_OK;
-		default:
-			tune_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	off = argc - optind == 1 && strcmp(argv[optind], "off") == 0;
-	if (!off && argc - optind != 4) {
+	if ((err = damon_opt_kd(o, &kd)))
+		return err;
+	off = o->argc == 1 && strcmp(o->argv[0], "off") == 0;
+	if (!off && o->argc != 4) {
 		errmsg("give the goal as four words, ACCESS_BP AGGRS MIN_SAMPLE MAX_SAMPLE (e.g. 4%% 3 5ms 10s), or 'off'");
 		return EXIT_USAGE;
 	}
-	if (!off && damon_parse_goal(argv + optind, &s, why, sizeof(why))) {
+	if (!off && damon_parse_goal(o->argv, &s, why, sizeof(why))) {
 		errmsg("invalid goal: %s", why);
 		return EXIT_USAGE;
 	}
@@ -201,7 +161,7 @@ int damon_cmd_tune(int argc, char **argv)
 	if (off)
 		printf("kdamond %d: intervals tuning off\n", kd);
 	else
-		printf("kdamond %d: goal %s %s %s %s committed\n", kd, argv[optind],
-		       argv[optind + 1], argv[optind + 2], argv[optind + 3]);
+		printf("kdamond %d: goal %s %s %s %s committed\n", kd, o->argv[0],
+		       o->argv[1], o->argv[2], o->argv[3]);
 	return EXIT_OK;
 }

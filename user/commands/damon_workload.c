@@ -22,7 +22,6 @@
  * of the hot set with an mprotect() round trip, which flushes them.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,29 +55,6 @@ static int parse_size(const char *s, unsigned long *out)
 	return 0;
 }
 
-static void workload_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: mmscope damon workload [-H HOT] [-C COLD] [-r RATE] [-c SECS -R RATE] [-d SECS]\n"
-		"\n"
-		"A validation workload: sweeps a HOT set (one write per page) RATE times a\n"
-		"second and leaves a COLD set untouched after writing it once.  Prints\n"
-		"'pid N' when ready, 'phase RATE REALTIME' when the rate changes, and\n"
-		"runs until SECS pass or it is killed.\n"
-		"\n"
-		"  -H, --hot SIZE        hot set (16M; K, M, G suffixes)\n"
-		"  -C, --cold SIZE       cold set (48M)\n"
-		"  -r, --rate N          hot-set sweeps per second (10)\n"
-		"  -c, --change-at SECS  change the rate after SECS seconds ...\n"
-		"  -R, --new-rate N      ... to N sweeps per second\n"
-		"  -d, --duration SECS   exit after SECS (default: run until killed)\n"
-		"\n"
-		"examples:\n"
-		"  mmscope damon workload -H 16M -C 48M -r 10 &\n"
-		"  mmscope damon start -p $! 4%% 3 1ms 100ms\n"
-		"  mmscope damon workload -r 5 -c 20 -R 40 -d 40\n");
-}
-
 static double mono(void)
 {
 	struct timespec ts;
@@ -87,69 +63,81 @@ static double mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int damon_cmd_workload(int argc, char **argv)
+/* The same command line, for the re-exec without address randomization. */
+static void reexec(const struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "hot", required_argument, NULL, 'H' },
-		{ "cold", required_argument, NULL, 'C' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "change-at", required_argument, NULL, 'c' },
-		{ "new-rate", required_argument, NULL, 'R' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const enum opt_id ids[] = {
+		OPT_HOT, OPT_COLD, OPT_RATE, OPT_CHANGE_AT, OPT_NEW_RATE, OPT_DURATION,
 	};
+	char *argv[4 + 2 * sizeof(ids) / sizeof(ids[0]) + 1], names[6][24];
+	int n = 0;
+	size_t i;
+
+	argv[n++] = "mmscope";
+	argv[n++] = "damon";
+	argv[n++] = "workload";
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (!o->set[ids[i]])
+			continue;
+		snprintf(names[i], sizeof(names[i]), "--%s", opt_defs[ids[i]].name);
+		argv[n++] = names[i];
+		argv[n++] = (char *)o->arg[ids[i]];
+	}
+	argv[n] = NULL;
+	execv("/proc/self/exe", argv);
+}
+
+static int workload_opts(const struct opts *o, unsigned long *hot, unsigned long *cold,
+			 unsigned long *rate, unsigned long *change, unsigned long *new_rate,
+			 unsigned long *dur)
+{
+	static const enum opt_id nums[] = { OPT_RATE, OPT_CHANGE_AT, OPT_NEW_RATE, OPT_DURATION };
+	unsigned long *vals[] = { rate, change, new_rate, dur };
+	long long v;
+	size_t i;
+
+	if ((o->set[OPT_HOT] && parse_size(o->arg[OPT_HOT], hot)) ||
+	    (o->set[OPT_COLD] && parse_size(o->arg[OPT_COLD], cold))) {
+		errmsg("-H/--cold: '%s' is not a size (e.g. 16M)",
+		       o->set[OPT_HOT] && parse_size(o->arg[OPT_HOT], hot) ? o->arg[OPT_HOT] :
+		       o->arg[OPT_COLD]);
+		return EXIT_USAGE;
+	}
+	/* -d 0 would be "forever" in disguise: without -d it runs until killed. */
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (opt_num(o, nums[i], 1, 86400 * 365, &v))
+			return EXIT_USAGE;
+		if (o->set[nums[i]])
+			*vals[i] = v;
+	}
+	if (o->argc) {
+		errmsg("unexpected argument '%s'; see 'mmscope damon workload -h'", o->argv[0]);
+		return EXIT_USAGE;
+	}
+	if (!*hot || (*change && !*new_rate)) {
+		errmsg("need a non-empty hot set (-H), and -R with --change-at");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int damon_cmd_workload(const struct opts *o)
+{
 	unsigned long hot = 16 << 20, cold = 48 << 20, rate = 10, new_rate = 0, change = 0, dur = 0;
 	long page = sysconf(_SC_PAGESIZE);
 	double t0, next, period;
 	bool changed = false;
-	char why[128];
 	volatile char *mem;
 	unsigned long off;
-	int c;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "H:C:r:c:R:d:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-		case 'C':
-			if (parse_size(optarg, c == 'H' ? &hot : &cold)) {
-				errmsg("-%c: '%s' is not a size (e.g. 16M)", c, optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'r': case 'c': case 'R': case 'd':
-			if (damon_parse_count(optarg, c == 'r' ? &rate : c == 'c' ? &change :
-					      c == 'R' ? &new_rate : &dur, why, sizeof(why))) {
-				errmsg("-%c: %s", c, why);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			workload_usage(stdout);
-			return EXIT_OK;
-		default:
-			workload_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc || !hot || !rate || (change && !new_rate)) {
-		errmsg("need a non-empty hot set, a rate of at least 1, and -R with -c");
-		workload_usage(stderr);
-		return EXIT_USAGE;
-	}
-	/* Once, before anything is printed: re-exec without randomization. */
+	err = workload_opts(o, &hot, &cold, &rate, &change, &new_rate, &dur);
+	if (err)
+		return err;
+	/* Once, before anything is printed: re-exec without randomization (not fatal). */
 	if (!(personality(0xffffffff) & ADDR_NO_RANDOMIZE) &&
-	    personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) != -1) {
-		char **nargv = calloc(argc + 3, sizeof(*nargv));
-
-		if (nargv) {
-			nargv[0] = "mmscope";
-			nargv[1] = "damon";
-			memcpy(nargv + 2, argv, argc * sizeof(*argv));
-			execv("/proc/self/exe", nargv);
-		}
-		/* Not fatal: the ratio is only less predictable. */
-	}
+	    personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE) != -1)
+		reexec(o);
 	{
 		unsigned long base = ((unsigned long)sbrk(0) + (2UL << 20)) & ~((2UL << 20) - 1);
 
