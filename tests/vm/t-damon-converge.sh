@@ -48,7 +48,7 @@ median_sample() {
 }
 
 # --- goal 4%, with the access rate rising 4x after 20s -----------------------
-run 4% 40 -H 8M -C 24M -r 10 -c 20 -R 40
+run 4% 40 -H 8M --cold 24M -r 10 --change-at 20 -R 40
 rec=$OUT/converge-4.jsonl
 t0=$(sed -n '1s/.*"realtime":\([0-9.]*\).*/\1/p' "$rec")
 tp=$(sed -n 's/^phase 40 \([0-9.]*\)/\1/p' /tmp/workload.out)
@@ -80,7 +80,7 @@ grep -q '<polyline' $OUT/converge-4.svg && grep -q '</svg>' $OUT/converge-4.svg 
 tail -n 6 $OUT/converge-4.txt
 
 # --- goal 10%, steady rate ----------------------------------------------------
-run 10% 16 -H 8M -C 24M -r 10
+run 10% 16 -H 8M --cold 24M -r 10
 j3=$(mmscope damon report -j --band 50 -w 6 -o $OUT/converge-10.svg $OUT/converge-10.jsonl)
 echo "goal 10%: $j3"
 echo "$j3" | grep -q '"settled":true' || fail "10% did not settle: $j3"

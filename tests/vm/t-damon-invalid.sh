@@ -6,7 +6,7 @@
 . /src/tests/vm/damon-lib.sh
 
 damon_reset
-start_workload -H 2M -C 2M -r 5
+start_workload -H 2M --cold 2M -r 5
 trap 'kill $WL 2>/dev/null; damon_reset' EXIT
 
 # A configured, stopped kdamond of ours, with values no case below uses.

@@ -17,7 +17,7 @@ grep -q 'not recording' $DBG/damon/recent || fail "recent before enable: $(cat $
 echo 1 > $DBG/damon/enable || fail "enable failed"
 expect_eq "enable" "$(cat $DBG/damon/enable)" 1
 
-start_workload -H 4M -C 12M -r 10
+start_workload -H 4M --cold 12M -r 10
 # Until stopped: a fixed duration ran out before the kdamond was stopped
 # when the guest was slow, and the record then missed the last events.
 mmscope damon record -o /tmp/ring.jsonl &

@@ -8,7 +8,7 @@
 . /src/tests/vm/damon-lib.sh
 
 damon_reset
-start_workload -H 4M -C 12M -r 20
+start_workload -H 4M --cold 12M -r 20
 trap 'kill $WL 2>/dev/null; damon_reset' EXIT
 
 # --- vaddr ------------------------------------------------------------------

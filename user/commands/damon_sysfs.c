@@ -10,6 +10,7 @@
  * `stop`, so mmscope can reuse its stopped directory next time.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "damon_cli.h"
+#include "restore.h"
 #include "mmscope.h"
 #include "interval.h"
 
@@ -280,6 +282,33 @@ static int start_opts(const struct opts *o, struct damon_setup *s, unsigned long
 	return damon_opt_kd(o, kd);
 }
 
+/*
+ * Undone by a signal that comes while `damon start` writes (restore.h):
+ * the kdamond it was starting is turned off, and the kdamond directory it
+ * added is removed again.  Paths are made before, the handler only writes.
+ */
+static char undo_state[512], undo_nr[512];
+static volatile sig_atomic_t undo_created;
+
+static void write_safe(const char *path, const char *val, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, val, n) < 0) {
+			/* Nothing more a signal handler can do. */
+		}
+		close(fd);
+	}
+}
+
+static void start_undo(void)
+{
+	write_safe(undo_state, "off", 3);
+	if (undo_created)
+		write_safe(undo_nr, "0", 1);
+}
+
 int damon_cmd_start(const struct opts *o)
 {
 	struct damon_setup s = { 0 };
@@ -327,6 +356,10 @@ int damon_cmd_start(const struct opts *o)
 	kd = choose_kdamond(kd, &created);
 	if (kd < 0)
 		return EXIT_FAIL;
+	kd_path(undo_state, sizeof(undo_state), kd, "state");
+	kd_path(undo_nr, sizeof(undo_nr), -1, "nr_kdamonds");
+	undo_created = created;
+	restore_on_signal(start_undo);
 
 	if (created && (err = damon_write_str(-1, "nr_kdamonds", "1"))) {
 		errmsg("writing nr_kdamonds: %s", strerror(-err));
@@ -364,8 +397,11 @@ int damon_cmd_start(const struct opts *o)
 		       " (DAMON refused the configuration; 'dmesg' may say more)");
 		if (created)
 			damon_write_str(-1, "nr_kdamonds", "0");
+		restore_done();
 		return EXIT_FAIL;
 	}
+	/* Started: from here on it is the user's, until 'damon stop'. */
+	restore_done();
 	if (damon_read_str(kd, "pid", buf, sizeof(buf)) == 0) {
 		FILE *f;
 
