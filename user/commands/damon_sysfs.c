@@ -309,6 +309,62 @@ static void start_undo(void)
 		write_safe(undo_nr, "0", 1);
 }
 
+/* The kdamond's files, in DAMON's order; the file a write failed on, or NULL. */
+static const char *start_write(int kd, const struct damon_setup *sp, bool paddr, unsigned long pid,
+			       unsigned long rstart, unsigned long rend, int *errp)
+{
+	const struct damon_setup s = *sp;
+	const char *failed = NULL;
+	int err = 0;
+
+#define W(rel, val) do { if (!failed && (err = damon_write_str(kd, rel, val))) failed = rel; } while (0)
+#define WU(rel, val) do { if (!failed && (err = kd_write_ul(kd, rel, val))) failed = rel; } while (0)
+	W("contexts/nr_contexts", "1");
+	W(CTX "operations", paddr ? "paddr" : "vaddr");
+	WU(IVS "sample_us", s.sample_us);
+	WU(IVS "aggr_us", s.aggr_us);
+	WU(IVS "update_us", s.update_us);
+	WU(GOAL "access_bp", s.access_bp);
+	WU(GOAL "aggrs", s.aggrs);
+	WU(GOAL "min_sample_us", s.min_sample_us);
+	WU(GOAL "max_sample_us", s.max_sample_us);
+	WU(ATTRS "nr_regions/max", s.max_nr_regions);
+	WU(ATTRS "nr_regions/min", s.min_nr_regions);
+	W(CTX "schemes/nr_schemes", "0");
+	W(CTX "targets/nr_targets", "0");
+	W(CTX "targets/nr_targets", "1");
+	if (paddr) {
+		W(CTX "targets/0/regions/nr_regions", "1");
+		WU(CTX "targets/0/regions/0/start", rstart);
+		WU(CTX "targets/0/regions/0/end", rend);
+	} else {
+		WU(CTX "targets/0/pid_target", pid);
+	}
+	W("state", "on");
+#undef W
+#undef WU
+	*errp = err;
+	return failed;
+}
+
+/* /run/mmscope/damon-kdamond.N: what mmscope started, for stop and status. */
+static void save_owner(int kd, const char *kpid, bool paddr, unsigned long pid)
+{
+	char path[512];
+	FILE *f;
+
+	mkdir_p(damon_run_dir());
+	owner_path(path, sizeof(path), kd);
+	f = fopen(path, "w");
+	if (!f) {
+		errmsg("kdamond %d started, but %s cannot be written (%s): "
+		       "mmscope will not recognise it as its own", kd, path, strerror(errno));
+		return;
+	}
+	fprintf(f, "pid=%s\nops=%s\ntarget=%lu\n", kpid, paddr ? "paddr" : "vaddr", pid);
+	fclose(f);
+}
+
 int damon_cmd_start(const struct opts *o)
 {
 	struct damon_setup s = { 0 };
@@ -365,32 +421,7 @@ int damon_cmd_start(const struct opts *o)
 		errmsg("writing nr_kdamonds: %s", strerror(-err));
 		return EXIT_FAIL;
 	}
-#define W(rel, val) do { if (!failed && (err = damon_write_str(kd, rel, val))) failed = rel; } while (0)
-#define WU(rel, val) do { if (!failed && (err = kd_write_ul(kd, rel, val))) failed = rel; } while (0)
-	W("contexts/nr_contexts", "1");
-	W(CTX "operations", paddr ? "paddr" : "vaddr");
-	WU(IVS "sample_us", s.sample_us);
-	WU(IVS "aggr_us", s.aggr_us);
-	WU(IVS "update_us", s.update_us);
-	WU(GOAL "access_bp", s.access_bp);
-	WU(GOAL "aggrs", s.aggrs);
-	WU(GOAL "min_sample_us", s.min_sample_us);
-	WU(GOAL "max_sample_us", s.max_sample_us);
-	WU(ATTRS "nr_regions/max", s.max_nr_regions);
-	WU(ATTRS "nr_regions/min", s.min_nr_regions);
-	W(CTX "schemes/nr_schemes", "0");
-	W(CTX "targets/nr_targets", "0");
-	W(CTX "targets/nr_targets", "1");
-	if (paddr) {
-		W(CTX "targets/0/regions/nr_regions", "1");
-		WU(CTX "targets/0/regions/0/start", rstart);
-		WU(CTX "targets/0/regions/0/end", rend);
-	} else {
-		WU(CTX "targets/0/pid_target", pid);
-	}
-	W("state", "on");
-#undef W
-#undef WU
+	failed = start_write(kd, &s, paddr, pid, rstart, rend, &err);
 	if (failed) {
 		errmsg("writing kdamond %d's %s: %s%s", kd, failed, strerror(-err),
 		       strcmp(failed, "state") ? "" :
@@ -403,18 +434,7 @@ int damon_cmd_start(const struct opts *o)
 	/* Started: from here on it is the user's, until 'damon stop'. */
 	restore_done();
 	if (damon_read_str(kd, "pid", buf, sizeof(buf)) == 0) {
-		FILE *f;
-
-		mkdir_p(damon_run_dir());
-		owner_path(path, sizeof(path), kd);
-		f = fopen(path, "w");
-		if (!f) {
-			errmsg("kdamond %d started, but %s cannot be written (%s): "
-			       "mmscope will not recognise it as its own", kd, path, strerror(errno));
-		} else {
-			fprintf(f, "pid=%s\nops=%s\ntarget=%lu\n", buf, paddr ? "paddr" : "vaddr", pid);
-			fclose(f);
-		}
+		save_owner(kd, buf, paddr, pid);
 		printf("kdamond %d started (pid %s), %s, goal %s %s %s %s\n", kd, buf,
 		       paddr ? "paddr" : "vaddr", o->argv[0], o->argv[1], o->argv[2], o->argv[3]);
 	}
