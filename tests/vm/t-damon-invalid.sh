@@ -34,9 +34,9 @@ refused() {
 
 P="-p $WL"
 refused "min_sample_us <= max_sample_us" $P 4% 3 100ms 1ms
-refused "min_sample_us <= sample_us <= max_sample_us" $P -s 200ms -a 4s 4% 3 1ms 100ms
-refused "min_sample_us <= sample_us <= max_sample_us" $P -s 500us 4% 3 1ms 100ms
-refused "sample_us <= aggr_us" $P -s 50ms -a 10ms 4% 3 1ms 100ms
+refused "min_sample_us <= sample_us <= max_sample_us" $P --sample 200ms --aggr 4s 4% 3 1ms 100ms
+refused "min_sample_us <= sample_us <= max_sample_us" $P --sample 500us 4% 3 1ms 100ms
+refused "sample_us <= aggr_us" $P --sample 50ms --aggr 10ms 4% 3 1ms 100ms
 refused "zero" $P 0% 3 1ms 100ms
 refused "zero" $P 0 3 1ms 100ms
 refused "tuning off" $P 4% 0 1ms 100ms
@@ -49,8 +49,8 @@ refused "not a percentage" $P 4pct 3 5ms 10s
 refused "above 100%" $P 101% 3 5ms 10s
 refused "whole number" $P 4% 3 0.5us 10s
 refused "whole number" $P 4% x 5ms 10s
-refused "nr_regions/min >= 3" $P -n 2,100 4% 3 1ms 100ms
-refused "nr_regions/min <= nr_regions/max" $P -n 200,100 4% 3 1ms 100ms
+refused "nr_regions/min >= 3" $P --regions 2,100 4% 3 1ms 100ms
+refused "nr_regions/min <= nr_regions/max" $P --regions 200,100 4% 3 1ms 100ms
 refused "four words" $P 4% 3 1ms
 refused "exactly one of" 4% 3 1ms 100ms
 echo "$n invalid goals refused with nothing written"
