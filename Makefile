@@ -79,7 +79,8 @@ ifeq ($(origin STATIC),undefined)
 endif
 
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-I$(LIBBPF_INC) -I$(BUILD)/bpf -Iuser -Ibpf
+	-I$(LIBBPF_INC) -I$(BUILD)/bpf -Iuser -Iuser/lib -Iuser/output -Iuser/backends \
+	-Iuser/commands -Ibpf
 USER_LIBS   := $(if $(filter 1,$(STATIC)),-static) $(LIBBPF_LINK) -ljson-c -lelf -lz -lzstd -lm
 # 7.x kernels embed unnamed members by struct type (-fms-extensions), and
 # vmlinux.h carries them over.
@@ -91,9 +92,17 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(VMLINUX_H_DIR)
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
-USER_SRCS  := $(wildcard user/*.c)
+# user/: main.c, commands/ (one do_<cmd>() per file), backends/ (BPF
+# loaders and attach selection, the module's debugfs, sysfs/procfs),
+# output/ (JSON, tables, histograms, SVG), lib/ (options, messages, loop).
+# Dependencies run one way: commands -> backends, output -> lib.
+USER_DIRS  := lib output backends commands
+USER_SRCS  := $(wildcard user/*.c $(patsubst %,user/%/*.c,$(USER_DIRS)))
+USER_HDRS  := $(wildcard user/*.h $(patsubst %,user/%/*.h,$(USER_DIRS)))
 USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# Unit tests link the archive: only the objects a test needs come in.
 LIB_OBJS   := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_A      := $(BUILD)/user/libmmscope.a
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HOST_TOOLS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
@@ -230,7 +239,7 @@ bpf: $(BPF_SKELS)
 
 # --- the CLI --------------------------------------------------------------
 
-$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(wildcard user/*.h bpf/*.h) | $(LIBBPF_A)
+$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(USER_HDRS) $(wildcard bpf/*.h) | $(LIBBPF_A)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
@@ -240,14 +249,17 @@ $(MMSCOPE): $(USER_OBJS)
 	$(Q)echo "  LD      $@$(if $(filter 1,$(STATIC)),, (dynamic$(if $(STATIC_MISSING),: no $(STATIC_MISSING))))"
 	$(Q)$(CC) -o $@ $^ $(USER_LIBS)
 
+$(LIB_A): $(LIB_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 user: $(MMSCOPE)
 
 # --- tests ----------------------------------------------------------------
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_A) $(wildcard tests/unit/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
-	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(USER_LIBS)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(USER_LIBS)
 
 # Helpers of the host tests (tests/host/*.c): BPF verification counts.
 $(BUILD)/tests/host/%: tests/host/%.c | $(LIBBPF_A)

@@ -17,13 +17,13 @@ grep -q 'not recording' $DBG/damon/recent || fail "recent before enable: $(cat $
 echo 1 > $DBG/damon/enable || fail "enable failed"
 expect_eq "enable" "$(cat $DBG/damon/enable)" 1
 
-start_workload -H 4M -C 12M -r 10
+start_workload -H 4M --cold 12M -r 10
 # Until stopped: a fixed duration ran out before the kdamond was stopped
 # when the guest was slow, and the record then missed the last events.
 mmscope damon record -o /tmp/ring.jsonl &
 REC=$!
 wait_recording /tmp/ring.jsonl
-mmscope damon start -p "$WL" -s 1ms -a 20ms 4% 3 1ms 100ms || fail "start exited $?"
+mmscope damon start -p "$WL" --sample 1ms --aggr 20ms 4% 3 1ms 100ms || fail "start exited $?"
 # Until the ring holds several tuning steps and aggregations.
 n=0
 until [ "$(grep -c '^tune ' $DBG/damon/recent)" -ge 4 ] &&

@@ -90,8 +90,9 @@ bad -- -5
 bad 1 zz-yy
 bad 1 2000-1000
 bad census extra
-WANT=1
+# no such process: a bad command line, as for 'trace slab -p' (mmscope(8))
 bad 4194303
+WANT=1
 bad pfn $((1 << 40))
 WANT=2
 bad trace 0

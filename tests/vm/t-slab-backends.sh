@@ -21,8 +21,8 @@ knob iterations 10
 knob cpus 0
 knob run 1
 wait_run 60
-mmscope slab -b bpf -d -s mmscope_test > /tmp/bpf.txt || fail "bpf backend failed"
-mmscope slab -b module -d -s mmscope_test > /tmp/mod.txt || fail "module backend failed"
+mmscope slab --backend bpf -D -S mmscope_test > /tmp/bpf.txt || fail "bpf backend failed"
+mmscope slab --backend module -D -S mmscope_test > /tmp/mod.txt || fail "module backend failed"
 cat /tmp/bpf.txt
 diff /tmp/bpf.txt /tmp/mod.txt || fail "the backends disagree on mmscope_test"
 knob cache 0

@@ -20,16 +20,17 @@ for w in $(cat /proc/cmdline); do
 done
 # The BPF backend lists every cache; the module's table only those with
 # sheaves (the API cannot name the others).
-mmscope slab -b bpf -a -j > /tmp/slab.json || fail "mmscope slab -b bpf -a -j exited $?"
+mmscope slab --backend bpf -a -j > /tmp/slab.json || fail "mmscope slab --backend bpf -a -j exited $?"
 
-# One object per cache: split the JSON array on '{"name":'.
-sed 's/{"name":/\n{"name":/g' /tmp/slab.json | grep '^{"name":' > /tmp/caches
+# One object per cache: split the JSON array on '{"cache":'.
+grep -q '^{"type":"slab",' /tmp/slab.json || fail "slab -j is not a 'slab' record: $(head -c 200 /tmp/slab.json)"
+sed 's/{"cache":/\n{"cache":/g' /tmp/slab.json | grep '^{"cache":' > /tmp/caches
 n=$(wc -l < /tmp/caches)
 want=$(find /sys/kernel/slab -mindepth 1 -maxdepth 1 -type d | wc -l)
 expect_eq "caches seen" "$n" "$want"
 bad=0 sheaved=0
 while read -r line; do
-	name=$(echo "$line" | sed 's/^{"name":"\([^"]*\)".*/\1/')
+	name=$(echo "$line" | sed 's/^{"cache":"\([^"]*\)".*/\1/')
 	obj=$(echo "$line" | sed 's/.*"object_size":\([0-9]*\).*/\1/')
 	cap=$(echo "$line" | sed 's/.*"sheaf_capacity":\([0-9]*\).*/\1/')
 	[ -e "/sys/kernel/slab/$name/object_size" ] || continue
@@ -71,8 +72,8 @@ backend_matches_sysfs() {
 	tries=0
 	while :; do
 		sysfs_stats > /tmp/sysfs.before
-		mmscope slab -b "$1" -s -d mmscope_test > /tmp/state.txt 2> /tmp/state.err ||
-			fail "mmscope slab -b $1 -s exited $?: $(cat /tmp/state.err)"
+		mmscope slab --backend "$1" -S -D mmscope_test > /tmp/state.txt 2> /tmp/state.err ||
+			fail "mmscope slab --backend $1 -S exited $?: $(cat /tmp/state.err)"
 		sysfs_stats > /tmp/sysfs.after
 		cmp -s /tmp/sysfs.before /tmp/sysfs.after && break
 		tries=$((tries + 1))
@@ -119,10 +120,10 @@ if grep -q '^patch_slab_introspection: y' $DBG/features; then
 elif [ "$kind" = debian ]; then
 	# Unpatched: the module has no table and says which backend to use.
 	rc=0
-	mmscope slab -b module -s -d mmscope_test > /tmp/state.txt 2> /tmp/state.err || rc=$?
+	mmscope slab --backend module -S -D mmscope_test > /tmp/state.txt 2> /tmp/state.err || rc=$?
 	cat /tmp/state.err
 	[ $rc != 0 ] || fail "the module backend answered without the introspection API"
-	grep -q "lacks the patch series' slab introspection API (patches/); use -b bpf" /tmp/state.err ||
+	grep -q "lacks the patch series' slab introspection API (patches/); use --backend bpf" /tmp/state.err ||
 		fail "the module backend's refusal does not name the missing API: $(cat /tmp/state.err)"
 	[ -s /tmp/state.txt ] && fail "the module backend printed a table without the API"
 	echo "ok: module backend refused (exit $rc) without the introspection API"

@@ -19,7 +19,7 @@ knob iterations 3000
 knob cpus 0
 
 # Until stopped: it must see the whole run, however long the guest takes.
-mmscope -v slab top -j -c mmscope_test 1 > /tmp/top.json 2> /tmp/top.err &
+mmscope -v slab top -j -C mmscope_test 1 > /tmp/top.json 2> /tmp/top.err &
 pid=$!
 # Start the workload once top has sampled (its first report is out).
 n=0
@@ -27,7 +27,7 @@ until [ -s /tmp/top.json ]; do
 	n=$((n + 1)); [ $n -gt 300 ] && fail "slab top printed nothing in 30 s"; sleep 0.1
 done
 knob run 1
-wait_run 120
+wait_run 300
 # Two more reports: the interval in which the run ended has been printed.
 lines=$(wc -l < /tmp/top.json)
 n=0
@@ -44,10 +44,13 @@ else
 	grep -Eq 'kmem_cache allocations: attaching (tp_btf|fentry):kmem_cache_alloc' /tmp/top.err ||
 		fail "-v names no tracer for allocations without SLUB_STATS"
 fi
-grep -q '"name":"mmscope_test"' /tmp/top.json || fail "no mmscope_test row"
+grep -q '^{"type":"slab_top",.*"interval":1,' /tmp/top.json || fail "top -j records are not 'slab_top' records with the interval"
+grep -q '"cache":"mmscope_test"' /tmp/top.json || fail "no mmscope_test row"
+# Only the caches that changed: -C matches one cache, so no line has two.
+grep -q '"cache":.*"cache":' /tmp/top.json && fail "a record lists a cache besides mmscope_test"
 # The run makes 3000 bursts of 100 allocations on a cache nothing else
 # uses: the per-interval counts add up to exactly that.
-total=$(sed -n 's/.*"mmscope_test".*"alloc":\([0-9]*\).*/\1/p' /tmp/top.json |
+total=$(sed -n 's/.*"cache":"mmscope_test","alloc_per_s":[0-9.e+-]*,"alloc":\([0-9]*\).*/\1/p' /tmp/top.json |
 	awk '{ s += $1 } END { printf "%d", s }')
 expect_eq "allocations seen by top" "$total" 300000
 expect_eq "error of the run" "$(result error)" 0
@@ -57,8 +60,15 @@ else
 	grep -q '"alloc_sheaf_per_s"' /tmp/top.json && fail "sheaf hits reported without SLUB_STATS"
 fi
 
-# The text view: one report with the header and the cache.
-mmscope slab top -B -c mmscope_test 1 1 > /tmp/top.txt || fail "text top exited $?"
+# The text view: one report with the header and the cache, while a run
+# keeps it busy (an idle cache has no row: only caches that changed are shown).
+# Far more bursts than one interval can hold (30000 ended within it on the
+# release kernel): the run is stopped once top has reported.
+knob iterations 30000000
+knob run 1
+mmscope slab top -B -C mmscope_test 1 1 > /tmp/top.txt || fail "text top exited $?"
+knob_try run 0 > /dev/null
+wait_run 300
 cat /tmp/top.txt
 grep -q '^CACHE .*HIT%' /tmp/top.txt || fail "no header"
 grep -q '^mmscope_test ' /tmp/top.txt || fail "no mmscope_test row in text mode"
