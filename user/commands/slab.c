@@ -163,6 +163,7 @@ static int do_slab(const struct cmd *cmd, struct opts *o)
 {
 	enum slab_backend backend = SLAB_BACKEND_AUTO;
 	bool detail = o->set[OPT_DETAIL], stats = o->set[OPT_STATS], all = o->set[OPT_ALL];
+	bool no_stats;
 	struct slab_state st = { 0 };
 	struct json_object *root, *arr;
 	const char *glob = o->argc ? o->argv[0] : NULL;
@@ -201,6 +202,7 @@ static int do_slab(const struct cmd *cmd, struct opts *o)
 		shown++;
 	}
 	json_object_object_add(root, "caches", arr);
+	no_stats = stats && st.nr && !st.caches[0].has_stats;
 	slab_state_free(&st);
 	if (!shown) {
 		json_object_put(root);
@@ -208,7 +210,7 @@ static int do_slab(const struct cmd *cmd, struct opts *o)
 		       all ? "" : " with sheaves", glob ? glob : "*");
 		return EXIT_FAIL;
 	}
-	if (stats && st.nr && !st.caches[0].has_stats)
+	if (no_stats)
 		errmsg("no SLUB_STATS counters: the kernel was built without CONFIG_SLUB_STATS");
 	if (o->set[OPT_JSON]) {
 		jsonl_emit(root);
