@@ -262,10 +262,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_A) $(wildcard tests/unit/*.h)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(USER_LIBS)
 
 # Helpers of the host tests (tests/host/*.c): BPF verification counts.
-$(BUILD)/tests/host/%: tests/host/%.c | $(LIBBPF_A)
+# They link the CLI's library for what they share with it (the verifier's
+# verdict in a load log: backends/probe.c).
+$(BUILD)/tests/host/%: tests/host/%.c $(LIB_A) | $(LIBBPF_A)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
-	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_A) $(USER_LIBS)
 
 # Workloads run in the guest, which has no shared libraries.
 $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)

@@ -50,7 +50,7 @@ static void copy_line(char *dst, size_t len, const char *p, size_t n)
  * insns", "verification time", "stack depth"): the verdict is the last
  * other line.
  */
-static void note_verifier_log(const char *log)
+void bpf_log_verdict(const char *log, char *dst, size_t dst_len)
 {
 	const char *end = strstr(log, "-- END PROG LOAD LOG --"), *p, *line = NULL;
 	size_t n = 0;
@@ -70,7 +70,7 @@ static void note_verifier_log(const char *log)
 		p = nl ? nl + 1 : end;
 	}
 	if (line)
-		copy_line(last_fail.reason, sizeof(last_fail.reason), line, n);
+		copy_line(dst, dst_len, line, n);
 }
 
 /*
@@ -90,7 +90,8 @@ static void note_warning(const char *msg)
 		name = msg + 6;
 		if (strstr(q, "-- BEGIN PROG LOAD LOG --")) {
 			copy_line(last_fail.prog, sizeof(last_fail.prog), name, q - name);
-			note_verifier_log(strchr(q, '\n') ? strchr(q, '\n') + 1 : q);
+			bpf_log_verdict(strchr(q, '\n') ? strchr(q, '\n') + 1 : q,
+					last_fail.reason, sizeof(last_fail.reason));
 			last_fail.verdict = last_fail.reason[0] != '\0';
 			return;
 		}

@@ -4,6 +4,7 @@
 #define MMSCOPE_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* In the order tracers prefer them. */
 enum bpf_kind {
@@ -31,5 +32,10 @@ void bpf_quiet_libbpf(void);
  * and which program the kernel refused, with the verifier's verdict.
  */
 void bpf_load_error(const char *what, int err);
+/*
+ * The verifier's verdict in a program load log: its last line other than
+ * the statistics ("processed N insns", "verification time", "stack depth").
+ */
+void bpf_log_verdict(const char *log, char *dst, size_t dst_len);
 
 #endif /* MMSCOPE_PROBE_H */
