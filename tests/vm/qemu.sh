@@ -11,7 +11,8 @@
 # Environment: MMSCOPE_VM_MEM (MiB, default 2048), MMSCOPE_VM_CPUS (2),
 # MMSCOPE_VM_TIMEOUT (seconds for the whole run, default 3600),
 # MMSCOPE_VM_APPEND (extra kernel command line), MMSCOPE_VM_OUT (where the
-# serial log and the counts go, default BUILD_DIR/vm).
+# serial log and the counts go, default BUILD_DIR/vm), MMSCOPE_VM_TCG_THREAD
+# (multi: a host thread per vCPU; single: all vCPUs on one, see suite.sh).
 set -uo pipefail
 
 tree=$1 build=$2 mode=$3 arg=${4:-}
@@ -68,7 +69,7 @@ shell) ;;
 *) echo "qemu.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
+qemu=(qemu-system-x86_64 -accel tcg,thread=${MMSCOPE_VM_TCG_THREAD:-multi} -cpu max -smp "$cpus" -m "$mem"
 	-no-reboot -display none -kernel "$kernel" -initrd "$initrd"
 	-append "$append" "${shares[@]}")
 
