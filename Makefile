@@ -12,10 +12,14 @@ V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 
 TEST_KDIR_FILE := $(BUILD)/kernel-patched.path
-STOCK_KDIR_FILE := $(BUILD)/kernel-stock.path
-# The unpatched kernel's module and VM results live apart from the patched
-# kernel's, so that neither run overwrites the other.
-STOCK_BUILD    := $(BUILD)/stock
+# Debian sid's own kernel (unpatched, as a Debian user runs it), fetched
+# with its headers: FLAVOUR=amd64 (default), rt or cloud.  Its module and
+# VM results live apart from the patched kernels', so that no run
+# overwrites another's.
+DEBIAN_ABI     ?= 7.2.13+deb14
+FLAVOUR        ?= amd64
+DEBIAN_RELEASE := $(DEBIAN_ABI)-$(if $(filter amd64,$(FLAVOUR)),amd64,$(FLAVOUR)-amd64)
+DEBIAN_BUILD   := $(BUILD)/debian$(if $(filter-out amd64,$(FLAVOUR)),-$(FLAVOUR))
 HOST_KDIR      := /lib/modules/$(shell uname -r)/build
 # KDIR defaults to this machine's kernel build tree or headers.  Without
 # one, `make` builds the CLI and says the module needs KDIR=; only `make
@@ -75,7 +79,8 @@ ifeq ($(origin STATIC),undefined)
 endif
 
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-I$(LIBBPF_INC) -I$(BUILD)/bpf -Iuser -Ibpf
+	-I$(LIBBPF_INC) -I$(BUILD)/bpf -Iuser -Iuser/lib -Iuser/output -Iuser/backends \
+	-Iuser/commands -Ibpf
 USER_LIBS   := $(if $(filter 1,$(STATIC)),-static) $(LIBBPF_LINK) -ljson-c -lelf -lz -lzstd -lm
 # 7.x kernels embed unnamed members by struct type (-fms-extensions), and
 # vmlinux.h carries them over.
@@ -87,9 +92,17 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(VMLINUX_H_DIR)
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
-USER_SRCS  := $(wildcard user/*.c)
+# user/: main.c, commands/ (one do_<cmd>() per file), backends/ (BPF
+# loaders and attach selection, the module's debugfs, sysfs/procfs),
+# output/ (JSON, tables, histograms, SVG), lib/ (options, messages, loop).
+# Dependencies run one way: commands -> backends, output -> lib.
+USER_DIRS  := lib output backends commands
+USER_SRCS  := $(wildcard user/*.c $(patsubst %,user/%/*.c,$(USER_DIRS)))
+USER_HDRS  := $(wildcard user/*.h $(patsubst %,user/%/*.h,$(USER_DIRS)))
 USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# Unit tests link the archive: only the objects a test needs come in.
 LIB_OBJS   := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_A      := $(BUILD)/user/libmmscope.a
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HOST_TOOLS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
@@ -100,11 +113,11 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps test-deps kernel-deps build-deps kernel kernel-stock kernel-release module \
+.PHONY: all deps test-deps kernel-deps build-deps kernel kernel-release module module-debian \
 	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
 	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big \
-	vm-test-stock vm-shell vm-run demo checkpatch series-check clean distclean help \
-	kernel-kcsan vm-prep-kcsan vm-test-kcsan
+	vm-test-debian kernel-debian vm-shell vm-run demo checkpatch series-check clean distclean help \
+	modules_install install uninstall kernel-kcsan vm-prep-kcsan vm-test-kcsan
 
 all: $(if $(KDIR),module,no-module) user
 
@@ -116,17 +129,20 @@ help:
 	@echo "make deps         install what building needs (as root; otherwise print the command)"
 	@echo "make test-deps    install what the test kernel, the VM and the tests need"
 	@echo "make kernel       build the patched 7.2 debug test kernel into $(CACHE) (cached)"
-	@echo "make kernel-stock / kernel-release   unpatched / patched kernels without debug options"
+	@echo "make kernel-release   the patched kernel without debug options"
 	@echo "make vmlinux-h    regenerate $(VMLINUX_H) from the test kernel (VMLINUX_BTF=file: from that)"
 	@echo "make vm-test [T=glob,...]   VM tests only, each on its kernel (vm-test-debug, vm-test-release)"
 	@echo "make vm-test-big            the big-* tests in a $(VM_MEM_BIG) MiB guest (VM_MEM_BIG=)"
-	@echo "make vm-test-stock          the module on the unpatched kernel (make kernel-stock)"
+	@echo "make vm-test-debian [FLAVOUR=amd64|rt]  module, tracers, slab on Debian sid's own kernel"
+	@echo "make module-debian [FLAVOUR=]  mmscope.ko against Debian sid's headers, in a sid root"
 	@echo "make vm-test-kcsan [T=...]  race and module tests on a KCSAN kernel (by hand, not in 'make test')"
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
 	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
 	@echo "make series-check each patch builds on its own; the series without THP, DAMON, SLUB_STATS"
-	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX)"
+	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX) (DESTDIR=)"
+	@echo "make uninstall    remove what make install put there"
+	@echo "make modules_install   mmscope.ko for KDIR's kernel (INSTALL_MOD_PATH=, DESTDIR=); dkms.conf for DKMS"
 	@echo "make bench        mmscope vs bpftrace: start-up and per-event cost (root)"
 	@echo "variables: KDIR=<kernel build tree>  BUILD=$(BUILD)  CACHE=$(CACHE)  V=1"
 	@echo "           LIBBPF_DIR=/usr|pkg-config  STATIC=0|1  CLANG=  BPFTOOL="
@@ -158,14 +174,13 @@ kernel: kernel-deps
 	$(Q)mv $(TEST_KDIR_FILE).tmp $(TEST_KDIR_FILE)
 	$(Q)echo "  KERNEL  $$(cat $(TEST_KDIR_FILE))"
 
-# The VM suite runs on the patched kernel with debug options; benchmarks
-# compare the patched release kernel against the stock one.
-kernel-stock kernel-release: kernel-%: kernel-deps
+# The VM suite runs on the patched kernel with debug options; the release
+# suite and benchmarks on the patched kernel without them.
+kernel-release: kernel-deps
 	$(Q)mkdir -p $(BUILD)
-	$(Q)tests/vm/build-kernel.sh $(CACHE) $(if $(filter release,$*),patched-release,stock) \
-		> $(BUILD)/kernel-$*.path.tmp
-	$(Q)mv $(BUILD)/kernel-$*.path.tmp $(BUILD)/kernel-$*.path
-	$(Q)echo "  KERNEL  $$(cat $(BUILD)/kernel-$*.path)"
+	$(Q)tests/vm/build-kernel.sh $(CACHE) patched-release > $(BUILD)/kernel-release.path.tmp
+	$(Q)mv $(BUILD)/kernel-release.path.tmp $(BUILD)/kernel-release.path
+	$(Q)echo "  KERNEL  $$(cat $(BUILD)/kernel-release.path)"
 
 # --- the module -----------------------------------------------------------
 
@@ -225,7 +240,7 @@ bpf: $(BPF_SKELS)
 
 # --- the CLI --------------------------------------------------------------
 
-$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(wildcard user/*.h bpf/*.h) | $(LIBBPF_A)
+$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(USER_HDRS) $(wildcard bpf/*.h) | $(LIBBPF_A)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
@@ -235,20 +250,25 @@ $(MMSCOPE): $(USER_OBJS)
 	$(Q)echo "  LD      $@$(if $(filter 1,$(STATIC)),, (dynamic$(if $(STATIC_MISSING),: no $(STATIC_MISSING))))"
 	$(Q)$(CC) -o $@ $^ $(USER_LIBS)
 
+$(LIB_A): $(LIB_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 user: $(MMSCOPE)
 
 # --- tests ----------------------------------------------------------------
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_A) $(wildcard tests/unit/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
-	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(USER_LIBS)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(USER_LIBS)
 
 # Helpers of the host tests (tests/host/*.c): BPF verification counts.
-$(BUILD)/tests/host/%: tests/host/%.c | $(LIBBPF_A)
+# They link the CLI's library for what they share with it (the verifier's
+# verdict in a load log: backends/probe.c).
+$(BUILD)/tests/host/%: tests/host/%.c $(LIB_A) | $(LIBBPF_A)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
-	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LIBS)
+	$(Q)$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_A) $(USER_LIBS)
 
 # Workloads run in the guest, which has no shared libraries.
 $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
@@ -258,7 +278,7 @@ $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
 
 workloads: $(WORK_BINS)
 
-host-test: test-deps kernel-release user workloads $(UNIT_BINS) $(HOST_TOOLS)
+host-test: test-deps kernel-release kernel-debian user workloads $(UNIT_BINS) $(HOST_TOOLS)
 	$(Q)tests/host/run.sh $(BUILD)
 
 # The guest always gets a module built against the kernel it boots,
@@ -321,15 +341,25 @@ vm-test-big: vm-prep
 	$(Q)MMSCOPE_VM_MEM=$(VM_MEM_BIG) MMSCOPE_VM_OUT=$(BUILD)/vm-big \
 		tests/vm/suite.sh big "$$(cat $(TEST_KDIR_FILE))" $(BUILD) '$(or $(T),*)'
 
-# The unpatched kernel must load the module and report the series' parts
-# as missing: the module tests, with a module built against it, and the
-# mapcount benchmark, which runs here on per-page mapcounts.
-vm-test-stock: kernel-stock test-deps user workloads
-	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(STOCK_KDIR_FILE)) BUILD=$(STOCK_BUILD)
-	$(Q)mkdir -p $(STOCK_BUILD)/bin $(STOCK_BUILD)/tests
-	$(Q)cp $(MMSCOPE) $(STOCK_BUILD)/bin/
-	$(Q)cp $(WORK_BINS) $(STOCK_BUILD)/tests/
-	$(Q)tests/vm/suite.sh stock "$$(cat $(STOCK_KDIR_FILE))" $(STOCK_BUILD) 'module-*,mmid-bench'
+# Debian's own kernel: the module built against Debian's headers with
+# Debian's compiler, in a minimal sid root (tests/setup/sid-module.sh).
+module-debian:
+	$(Q)tests/setup/sid-module.sh $(CACHE) $(DEBIAN_RELEASE) $(DEBIAN_BUILD)
+
+# The kernel a Debian user runs, unpatched, must load the module and report
+# the series' parts as missing; the tracers, `mmscope slab` without
+# SLUB_STATS and the mapcount benchmark (on per-page mapcounts) run there.
+# Tests name it in their "# vm-kernel:" line.
+kernel-debian:
+	$(Q)mkdir -p $(DEBIAN_BUILD)
+	$(Q)tests/vm/debian-kernel.sh $(CACHE) $(DEBIAN_RELEASE) > $(DEBIAN_BUILD)/kernel.path.tmp
+	$(Q)mv $(DEBIAN_BUILD)/kernel.path.tmp $(DEBIAN_BUILD)/kernel.path
+
+vm-test-debian: test-deps user workloads module-debian kernel-debian
+	$(Q)mkdir -p $(DEBIAN_BUILD)/bin $(DEBIAN_BUILD)/tests
+	$(Q)cp $(MMSCOPE) $(DEBIAN_BUILD)/bin/
+	$(Q)cp $(WORK_BINS) $(DEBIAN_BUILD)/tests/
+	$(Q)tests/vm/suite.sh debian "$$(tail -n 1 $(DEBIAN_BUILD)/kernel.path)" $(DEBIAN_BUILD) '$(or $(T),*)'
 
 # What CI runs: host tests and every VM suite, then a table of margins.
 test: test-deps
@@ -364,17 +394,43 @@ clean:
 distclean: clean
 	$(Q)rm -rf $(CACHE)
 
-# --- install and benchmark (the CLI issue) ----------------------------------
+# --- install and benchmark -------------------------------------------------
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# The module goes under $(INSTALL_MOD_PATH)/lib/modules/<KDIR's release>/
+# (Kbuild's layout: updates/ for an out-of-tree module), below DESTDIR too.
+INSTALL_MOD_PATH ?=
+INSTALL_FILES := $(DESTDIR)$(PREFIX)/sbin/mmscope \
+	$(DESTDIR)$(PREFIX)/share/man/man8/mmscope.8 \
+	$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmscope
 
-.PHONY: install bench
+.PHONY: bench
 install: user
-	install -D -m 0755 $(MMSCOPE) $(DESTDIR)$(PREFIX)/sbin/mmscope
-	install -D -m 0644 man/mmscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/mmscope.8
-	install -D -m 0644 completion/mmscope.bash \
+	$(Q)install -D -m 0755 $(MMSCOPE) $(DESTDIR)$(PREFIX)/sbin/mmscope
+	$(Q)install -D -m 0644 man/mmscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/mmscope.8
+	$(Q)install -D -m 0644 completion/mmscope.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mmscope
+	$(Q)for f in $(INSTALL_FILES); do echo "  INSTALL $$f"; done
+
+# What install put there, and nothing else (directories stay).
+uninstall:
+	$(Q)for f in $(INSTALL_FILES); do \
+		if [ -e "$$f" ]; then rm -f "$$f" && echo "  RM      $$f"; fi; \
+	done
+
+# Kbuild installs (and, as the kernel's config says, compresses and signs)
+# the module and runs depmod; with DKMS (dkms.conf) it is rebuilt on kernel
+# upgrades.  A distribution's headers have no signing key: then the module
+# is installed unsigned rather than with sign-file's errors (only a kernel
+# with MODULE_SIG_FORCE refuses it; Debian's does not).
+MODSIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config 2>/dev/null)
+MODSIG_OFF = $(if $(filter-out pkcs11:%,$(MODSIG_KEY)),$(if $(wildcard \
+	$(if $(filter /%,$(MODSIG_KEY)),,$(KDIR)/)$(MODSIG_KEY)),,CONFIG_MODULE_SIG_ALL=))
+modules_install: module
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(abspath $(BUILD))/module modules_install $(MODSIG_OFF) \
+		INSTALL_MOD_PATH=$(abspath $(DESTDIR)$(INSTALL_MOD_PATH)) $(if $(filter 1,$(V)),V=1,-s)
+	$(Q)echo "  INSTALL mmscope.ko for $$(cat $(KDIR)/include/config/kernel.release) under $(or $(DESTDIR)$(INSTALL_MOD_PATH),/)"
 
 # Start-up, memory and per-event cost of mmscope vs bpftrace vs an empty
 # program; run by hand, as root, on an otherwise idle machine.

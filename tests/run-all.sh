@@ -5,7 +5,7 @@
 # usage: run-all.sh test|check MAKE BUILD_DIR
 #   test   host tests; the debug suite (module, series, reliability; KASAN,
 #          lockdep, kmemleak); the release suite (CLI, tracers, DAMON);
-#          the large guest; the unpatched kernel
+#          the large guest; Debian sid's own kernel (unpatched, as users run it)
 #   check  host tests and the smoke run on the release kernel
 set -uo pipefail
 mode=$1 make=$2 build=$3
@@ -13,7 +13,7 @@ mkdir -p "$build"
 t0=$(date +%s)
 
 case $mode in
-test) suites="debug:vm release:release/vm big:vm-big stock:stock/vm" ;;
+test) suites="debug:vm release:release/vm big:vm-big debian:debian/vm" ;;
 check) suites="smoke:release/vm-smoke" ;;
 *) echo "run-all.sh: unknown mode '$mode' (test or check)" >&2; exit 2 ;;
 esac
@@ -31,9 +31,8 @@ vp=0 vf=0 vs=0
 for s in $suites; do
 	kind=${s%%:*} out=$build/${s#*:}
 	case $kind in
-	debug | release | big) target=vm-test-$kind ;;
+	debug | release | big | debian) target=vm-test-$kind ;;
 	smoke) target=vm-smoke ;;
-	stock) target=vm-test-stock ;;
 	esac
 	t=$(date +%s)
 	$make --no-print-directory $target || status=1

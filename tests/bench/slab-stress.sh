@@ -33,11 +33,11 @@ cd /tmp
 \$S/ld-linux-x86-64.so.2 --library-path \$S \$S/stress-ng --mmap 2 --mmap-bytes 32M \\
 	--timeout $seconds --temp-path /tmp --metrics-brief > /tmp/stress.out 2>&1 &
 sleep 2
-mmscope slab hist -k prefill -c maple_node 6 1 > /tmp/hist.txt 2>&1 &
-echo "== mmscope -v slab top -B -r 12 3 3"
-mmscope -v slab top -B -r 12 3 3
+mmscope slab hist -K prefill -C maple_node 6 1 > /tmp/hist.txt 2>&1 &
+echo "== mmscope -v slab top -B -n 12 3 3"
+mmscope -v slab top -B -n 12 3 3
 wait
-echo "== mmscope slab hist -k prefill -c maple_node 6 1 (at the same time)"
+echo "== mmscope slab hist -K prefill -C maple_node 6 1 (at the same time)"
 cat /tmp/hist.txt
 cat /tmp/stress.out
 GUEST

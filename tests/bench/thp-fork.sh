@@ -3,7 +3,7 @@
 # Benchmark, not a test: fork/munmap of a THP-mapped 2 MiB region, as in
 # the MM-ID tracepoint test, on whatever kernel the guest runs.  With all
 # tracepoints disabled the patched kernel should be within noise of the
-# stock one.  Run it in the guest with
+# unpatched one.  Run it in the guest with
 #   tests/vm/qemu.sh <tree> <build> run tests/bench/thp-fork.sh
 # ROUNDS (default 2000) and REPEAT (default 5) come from the command line
 # as mmscope.rounds= and mmscope.repeat=.

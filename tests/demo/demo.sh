@@ -25,9 +25,9 @@ kill "$1" 2>/dev/null
 wait
 
 say "Sheaves and barns: the busiest caches"
-echo "\$ mmscope slab 'maple_node' ; mmscope slab -s 'vm_area_struct'"
+echo "\$ mmscope slab 'maple_node' ; mmscope slab -S 'vm_area_struct'"
 mmscope slab maple_node
-mmscope slab -s vm_area_struct | head -n 12
+mmscope slab -S vm_area_struct | head -n 12
 echo "\$ in-kernel workload: 64-byte cache, sheaf capacity 32, 500 bursts of 64"
 echo 64 > $DBG/slab/object_size
 echo 32 > $DBG/slab/sheaf_capacity
@@ -41,7 +41,7 @@ head -n 20 $DBG/slab/result
 echo 0 > $DBG/slab/cache 2>/dev/null
 
 say "DAMON: tune the sampling interval toward 4% observed accesses"
-mmscope damon workload -H 8M -C 24M -r 10 > /dev/null 2>&1 &
+mmscope damon workload -H 8M --cold 24M -r 10 > /dev/null 2>&1 &
 wl=$!
 sleep 1
 mmscope damon start -p $wl 4% 3 1ms 100ms

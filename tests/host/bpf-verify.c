@@ -31,11 +31,14 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "probe.h"
+
 #define MAX_SETS 16
 
 static struct {
 	const char *name;
 	long long value;
+	int found;
 } sets[MAX_SETS];
 static int nr_sets;
 static const char *label = "host", *btf_path;
@@ -43,6 +46,7 @@ static const char *label = "host", *btf_path;
 /* The verifier's verdict from libbpf's warning, or libbpf's first warning. */
 static char verdict[256], first_warning[256];
 
+/* A copy of n bytes of p without trailing newlines or blanks. */
 static void copy_line(char *dst, size_t len, const char *p, size_t n)
 {
 	while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
@@ -51,28 +55,6 @@ static void copy_line(char *dst, size_t len, const char *p, size_t n)
 		n = len - 1;
 	memcpy(dst, p, n);
 	dst[n] = '\0';
-}
-
-static void note_log(const char *log)
-{
-	const char *end = strstr(log, "-- END PROG LOAD LOG --"), *p, *line = NULL;
-	size_t n = 0;
-
-	if (!end)
-		end = log + strlen(log);
-	for (p = log; p < end;) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t len = (nl ? nl : end) - p;
-
-		if (len && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
-		    strncmp(p, "stack depth", 11)) {
-			line = p;
-			n = len;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	if (line)
-		copy_line(verdict, sizeof(verdict), line, n);
 }
 
 static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -87,7 +69,8 @@ static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
 		fputs(msg, stderr);
 	begin = strstr(msg, "-- BEGIN PROG LOAD LOG --\n");
 	if (begin && !verdict[0])
-		note_log(begin + strlen("-- BEGIN PROG LOAD LOG --\n"));
+		bpf_log_verdict(begin + strlen("-- BEGIN PROG LOAD LOG --\n"), verdict,
+				sizeof(verdict));
 	else if (!begin && !first_warning[0]) {
 		const char *m = msg, *q;
 
@@ -132,6 +115,7 @@ static int set_rodata(struct bpf_object *obj)
 
 				if (strcmp(name, sets[j].name) || vs->offset + vs->size > size)
 					continue;
+				sets[j].found = 1;
 				switch (vs->size) {
 				case 1: *(__u8 *)(data + vs->offset) = v; break;
 				case 2: *(__u16 *)(data + vs->offset) = v; break;
@@ -288,5 +272,13 @@ int main(int argc, char **argv)
 	libbpf_set_print(print);
 	for (i = optind; i < argc; i++)
 		failed |= verify(argv[i]);
+	/* A misspelt -s would verify the defaults and look like a pass. */
+	for (i = 0; i < nr_sets; i++) {
+		if (sets[i].found)
+			continue;
+		printf("FAIL %s: -s %s: no such .rodata variable in any object\n",
+		       label, sets[i].name);
+		failed = 1;
+	}
 	return failed;
 }

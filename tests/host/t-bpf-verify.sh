@@ -20,6 +20,9 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
+# How many programs there are, from the sources rather than the objects.
+expected=$(cat "$(dirname "$0")"/../../bpf/*.bpf.c | grep -o 'SEC("[^"]*")' |
+	grep -vc '"\.maps"\|"license"\|"\.rodata\|"\.bss\|"\.data')
 table=$(mktemp)
 trap 'rm -f "$table"' EXIT
 cpus=(2 64 256)
@@ -34,16 +37,28 @@ while read -r label btf; do
 	# One line per BTF and CPU count; the counts are in the table below.
 	for n in "${cpus[@]}"; do
 		out=$("$verify" -l "$label/cpus$n" "${opt[@]}" -s nr_cpus=$n "${objs[@]}")
+		rc=$?
 		echo "$out" >> "$table"
 		grep '^FAIL' <<< "$out"
 		ok=$(grep -c '^PASS' <<< "$out")
 		raw=$(grep -c '^PASS.* as raw_tp' <<< "$out")
-		grep -q '^FAIL' <<< "$out" ||
+		if [ $rc != 0 ] || [ "$ok" != "$expected" ]; then
+			echo "FAIL verify-$label-cpus$n: $ok of $expected programs verified, bpf-verify exited $rc"
+		else
 			echo "PASS verify-$label-cpus$n: $ok programs ($raw as raw_tp: attach point missing or refused here)"
+		fi
 	done
-	"$verify" -l "verify-$label-kmalloc-linear" "${opt[@]}" -s per_cache=0 -s linear=1 \
+	out=$("$verify" -l "verify-$label-kmalloc-linear" "${opt[@]}" -s per_cache=0 -s linear=1 \
 		-s lin_min=0 -s lin_max=512 -s lin_step=64 -s lin_nr_slots=10 \
-		"$MMSCOPE_BUILD/bpf/slabhist.bpf.o" | grep '/kmalloc_' | sed 's|^\(....\) \([^/]*\)/slabhist/|\1 \2-|'
+		"$MMSCOPE_BUILD/bpf/slabhist.bpf.o")
+	rc=$?
+	lines=$(grep '/kmalloc_' <<< "$out" | sed 's|^\(....\) \([^/]*\)/slabhist/|\1 \2-|')
+	if [ $rc != 0 ] || [ -z "$lines" ]; then
+		echo "FAIL verify-$label-kmalloc-linear: bpf-verify exited $rc, kmalloc programs: ${lines:-none}"
+		grep '^FAIL' <<< "$out"
+	else
+		echo "$lines"
+	fi
 done < <(btf_files)
 
 # The counts side by side, and any that grow with the CPU count.

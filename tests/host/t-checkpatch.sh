@@ -15,14 +15,19 @@ if [ ! -f "$cp" ]; then
 fi
 cd "$top"
 check() {
-	local name=$1 out
+	local name=$1 out rc reports
 	shift
-	out=$(perl "$cp" --strict --no-tree --terse --show-types "$@" 2>&1 | grep -E 'ERROR|WARNING|CHECK')
-	if [ -z "$out" ]; then
+	out=$(perl "$cp" --strict --no-tree --terse --show-types "$@" 2>&1)
+	rc=$?
+	reports=$(echo "$out" | grep -E 'ERROR|WARNING|CHECK')
+	# Its exit status too: a checkpatch that dies prints no report.
+	if [ $rc = 0 ] && [ -z "$reports" ]; then
 		echo "PASS checkpatch-$name"
+	elif [ -n "$reports" ]; then
+		echo "FAIL checkpatch-$name: $(echo "$reports" | wc -l) reports"
+		echo "$reports" | head -n 10
 	else
-		echo "FAIL checkpatch-$name: $(echo "$out" | wc -l) reports"
-		echo "$out" | head -n 10
+		echo "FAIL checkpatch-$name: checkpatch exited $rc: $(echo "$out" | tail -n 3)"
 	fi
 }
 for f in module/*.c module/*.h; do

@@ -42,6 +42,23 @@ for c in filp names_cache; do
 done
 [ $ok = 1 ] && echo "PASS slab-exact: filp and names_cache allocs and frees grow by exactly $K for $K opens"
 
+# ... and absolutely: the command's own opens, counted without mmscope
+# (strace: every successful open and the exec, which opens the binary), are
+# its filp allocations and frees, and nothing of mmscope's is in them (its
+# descriptors and address space, which a fork before exec would free in
+# the command's name: vm_area_struct then had twice the frees).
+if command -v strace > /dev/null; then
+	strace -f -qq -e trace=open,openat,execve -e status=successful -o "$tmp/strace" "$W" open $K > /dev/null
+	truth=$(grep -c . "$tmp/strace")
+	a=$(slab_count "$tmp/s1" filp allocs) f=$(slab_count "$tmp/s1" filp frees)
+	va=$(slab_count "$tmp/s1" vm_area_struct allocs) vf=$(slab_count "$tmp/s1" vm_area_struct frees)
+	[ "$a" = "$truth" ] && [ "$f" = "$truth" ] && [ "$va" = "$vf" ] &&
+		echo "PASS slab-truth: filp allocs = frees = $truth, the opens strace counts; vm_area_struct $va = $vf" ||
+		echo "FAIL slab-truth: filp allocs $a, frees $f, want the $truth opens strace counts; vm_area_struct allocs $va, frees $vf (want equal)"
+else
+	echo "SKIP slab-truth: no strace to count the command's opens without mmscope (apt-get install strace)"
+fi
+
 # bytes are counts times the cache's object footprint from /sys/kernel/slab
 size=$(cat /sys/kernel/slab/filp/slab_size)
 a=$(slab_count "$tmp/s1" filp allocs) b=$(slab_count "$tmp/s1" filp alloc_bytes)

@@ -49,6 +49,7 @@ requirements() {
 	kernel cmd:perl               perl                  perl
 	test   cmd:qemu-system-x86_64 qemu-system-x86       qemu-system-x86-core
 	test   file:/bin/busybox      busybox-static        busybox
+	test   cmd:unshare            util-linux            util-linux
 	test   cmd:jq                 jq                    jq
 	test   py:jsonschema          python3-jsonschema    python3-jsonschema
 	test   cmd:man                man-db                man-db

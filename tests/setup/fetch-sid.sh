@@ -2,19 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fetch a package from Debian's sid suite with a private apt configuration
 # (the system's own apt sources are never touched) and unpack it into the
-# cache directory: a binary package with dpkg -x, or with --source the
+# cache directory: binary packages with dpkg -x, or with --source the
 # upstream tarball of a source package (for what we build ourselves).
 #
-# usage: fetch-sid.sh [--source] CACHE_DIR PACKAGE DEST_DIR
+# usage: fetch-sid.sh [--source|--with-deps] CACHE_DIR PACKAGE[,PACKAGE...] DEST_DIR
+#   PACKAGE,...   binary packages, each unpacked into DEST_DIR
+#   --with-deps   the same with their whole dependency closure (Depends
+#                 and Pre-Depends, no Recommends): a sid tree to chroot into
+#   --source      the upstream tarball of one source package
+# The .debs stay in CACHE_DIR/apt-sid/debs, so a second unpack fetches
+# nothing.
 set -euo pipefail
 
-source_pkg=0
-if [ "${1:-}" = --source ]; then
-	source_pkg=1
-	shift
-fi
+source_pkg=0 with_deps=0
+case ${1:-} in
+--source) source_pkg=1; shift ;;
+--with-deps) with_deps=1; shift ;;
+esac
 if [ $# != 3 ]; then
-	echo "usage: fetch-sid.sh [--source] CACHE_DIR PACKAGE DEST_DIR" >&2
+	echo "usage: fetch-sid.sh [--source|--with-deps] CACHE_DIR PACKAGE[,PACKAGE...] DEST_DIR" >&2
 	exit 2
 fi
 cache=$1 pkg=$2 dest=$3
@@ -84,13 +90,45 @@ if [ "$source_pkg" = 1 ]; then
 	echo "$tarball" > "$dest.tmp/.mmscope-source"
 else
 	cd "$apt_dir/debs"
-	if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
-		echo "  FETCH   $pkg from sid"
-		apt-get "${apt_opts[@]}" download "$pkg"
+	IFS=, read -r -a wanted <<< "$pkg"
+	if [ "$with_deps" = 1 ]; then
+		# "Inst NAME (VERSION ...)": apt's plan for an empty system
+		# (Dir::State::status is /dev/null) is the whole closure.
+		mapfile -t wanted < <(apt-get "${apt_opts[@]}" -s -q --no-install-recommends \
+			install "${wanted[@]}" | sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1=\2/p')
+		[ ${#wanted[@]} -gt 0 ] ||
+			{ echo "fetch-sid: apt found no installable closure for $pkg in sid" >&2; exit 1; }
 	fi
-	deb=$(ls -t "${pkg}"_*.deb | head -n 1)
-	echo "  UNPACK  $deb"
-	dpkg -x "$deb" "$dest.tmp"
+	debs=() missing=()
+	for p in "${wanted[@]}"; do
+		name=${p%%=*}
+		if [ "$name" != "$p" ]; then
+			# apt-get download names the file NAME_VERSION_ARCH.deb,
+			# with the epoch's colon escaped.
+			ver=${p#*=}
+			deb=$(ls "${name}_${ver//:/%3a}"_*.deb 2>/dev/null | head -n 1 || true)
+		else
+			deb=$(ls -t "${name}"_*.deb 2>/dev/null | head -n 1 || true)
+		fi
+		if [ -n "$deb" ]; then
+			debs+=("$deb")
+		else
+			missing+=("$p")
+		fi
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "  FETCH   ${#missing[@]} package(s) from sid: ${missing[*]}" | cut -c1-200
+		apt-get "${apt_opts[@]}" -q download "${missing[@]}"
+		for p in "${missing[@]}"; do
+			name=${p%%=*} ver=${p#*=}
+			[ "$name" = "$p" ] && ver=
+			debs+=("$(ls -t "${name}_${ver//:/%3a}"*.deb | head -n 1)")
+		done
+	fi
+	echo "  UNPACK  ${#debs[@]} package(s) -> $dest"
+	for deb in "${debs[@]}"; do
+		dpkg -x "$deb" "$dest.tmp"
+	done
 fi
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"

@@ -14,8 +14,6 @@ cache=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tests/vm
 pkg=linux-source-7.2
-tarball=$cache/src/$pkg/usr/src/$pkg.tar.xz
-[ -f "$tarball" ] || "$top/tests/setup/fetch-sid.sh" "$cache" "$pkg" "$cache/src/$pkg" >&2
 tree=$cache/series-check
 # One scratch tree per cache: work trees sharing the cache take turns.
 mkdir -p "$cache"
@@ -64,10 +62,8 @@ compile() { # label
 	echo "ok    $1: $(wanted | wc -l) objects in $(( $(date +%s) - start ))s"
 }
 
-echo "  UNTAR   $pkg -> $tree" >&2
-rm -rf "$tree"
-mkdir -p "$tree"
-tar -xJf "$tarball" -C "$tree" --strip-components=1
+echo "  TREE    $pkg -> $tree" >&2
+"$top/tests/setup/source-tree.sh" "$cache" "$tree"
 cd "$tree"
 configure ""
 make -s -j"$jobs" prepare >/dev/null 2>&1

@@ -102,7 +102,9 @@ static void summary_of_a_known_trace(void)
 static void report_of_a_handmade_record(void)
 {
 	char path[] = "/tmp/mmscope-test-damon-XXXXXX", svg[64], *out = NULL, *text;
-	char *argv[] = { "report", "-w", "3", "-b", "25", "-s", svg, path, NULL };
+	/* What `damon report -w 3 --band 25 -o SVG PATH` parses to. */
+	char *args[] = { path, NULL };
+	struct opts o = { .argc = 1, .argv = args };
 	FILE *f;
 	int fd, i, rc;
 	size_t len;
@@ -133,8 +135,13 @@ static void report_of_a_handmade_record(void)
 
 		CHECK(mem, "open_memstream");
 		stdout = mem;
-		optind = 0;
-		rc = damon_cmd_report(8, argv);
+		o.set[OPT_WINDOW] = true;
+		o.arg[OPT_WINDOW] = "3";
+		o.set[OPT_BAND] = true;
+		o.arg[OPT_BAND] = "25";
+		o.set[OPT_OUTPUT] = true;
+		o.arg[OPT_OUTPUT] = svg;
+		rc = damon_cmd_report(&o);
 		stdout = saved;
 		fclose(mem);
 	}

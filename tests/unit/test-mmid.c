@@ -3,6 +3,7 @@
 #include "unit.h"
 #include "mmscope.h"
 #include "mmid.h"
+#include "commands.h"
 
 static void parse_large_folio(void)
 {
@@ -71,10 +72,53 @@ static void parse_census(void)
 	CHECK(mmid_parse_census("pfns_scanned: 1\n", &c) != 0, "census without a table parsed");
 }
 
+/*
+ * A census file as module/mmid_census.c writes it (seq_printf formats
+ * copied: "%5d" rows, " %12s" headings, "approximate:", " %d:%llu" hist
+ * pairs), through the parser, the record and the text renderer: the
+ * buckets of the file are the buckets printed (field report item 15).
+ */
+static void census_file_to_text(void)
+{
+	static const char text[] =
+		"pfns_scanned: 262144\nscan_ns: 1500000\npfns_per_sec: 174762666\n"
+		"large_folios: 3\nanon: 3\nfile: 0\nshared_bit: 0\nmaybe_shared: 0\n"
+		"hugetlb: 0\nkernel_compound: 12\nbusy: 0\napproximate: 0\n"
+		"order    exclusive       shared    untracked     unmapped   shared_bit maybe_shared\n"
+		"    9            3            0            0            0            0            0\n"
+		"hist large_mapcount: 1:3\n"
+		"hist slot0_mapcount: 1:3\n"
+		"hist slot1_mapcount: 0:3\n";
+	struct json_object *rec, *h, *b;
+	struct mmid_census c;
+	char *txt = NULL;
+
+	CHECK(mmid_parse_census(text, &c) == 0, "census parse failed");
+	CHECK(c.hist[0][1] == 3 && c.hist[1][1] == 3 && c.hist[2][0] == 3,
+	      "parsed hists: large[1] %llu slot0[1] %llu slot1[0] %llu",
+	      c.hist[0][1], c.hist[1][1], c.hist[2][0]);
+	rec = mmid_census_record(&c);
+	CHECK(json_object_object_get_ex(rec, "large_mapcount", &h) &&
+	      json_object_array_length(h) == 1, "record's large_mapcount: %s",
+	      json_object_to_json_string(rec));
+	b = json_object_array_get_idx(h, 0);
+	CHECK_STR(json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN),
+		  "{\"min\":1,\"max\":1,\"count\":3}");
+	CAPTURE(txt, mmid_census_render(out, rec));
+	json_object_put(rec);
+	CHECK(strstr(txt, "@large_mapcount:\n[1]                    3 |@@@@@@@@@@@@@@@@"
+		      "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"), "large_mapcount text:\n%s", txt);
+	CHECK(strstr(txt, "@slot0_mapcount:\n[1]                    3 |"), "slot0 text:\n%s", txt);
+	CHECK(strstr(txt, "@slot1_mapcount:\n[0]                    3 |"), "slot1 text:\n%s", txt);
+	CHECK(strstr(txt, "    9          3          0          0          0"), "order 9 row:\n%s", txt);
+	free(txt);
+}
+
 int main(void)
 {
 	RUN(parse_large_folio);
 	RUN(parse_free_and_garbage);
 	RUN(parse_census);
+	RUN(census_file_to_text);
 	return unit_failed;
 }

@@ -7,9 +7,6 @@
 #                             debug options of kernel-debug.config: the
 #                             kernel the functional VM suite runs on
 #            patched-release  the same without the debug options (benchmarks)
-#            stock            no patches, no debug options, PAGE_MAPCOUNT
-#                             and no SLUB_STATS (kernel-stock.config):
-#                             production-like
 #            unpatched-release  patched-release without the patches: the
 #                             anchor of the tracepoint-cost benchmark
 #            patched-kcsan    the patched kernel with KCSAN instead of the
@@ -31,10 +28,9 @@ jobs=$(($(nproc) + 1))
 case $variant in
 patched) fragments=("$vm/kernel.config" "$vm/kernel-debug.config"); use_patches=1 ;;
 patched-release) fragments=("$vm/kernel.config"); use_patches=1 ;;
-stock) fragments=("$vm/kernel.config" "$vm/kernel-stock.config"); use_patches=0 ;;
 unpatched-release) fragments=("$vm/kernel.config"); use_patches=0 ;;
 patched-kcsan) fragments=("$vm/kernel.config" "$vm/kernel-kcsan.config"); use_patches=1 ;;
-*) echo "build-kernel: unknown variant '$variant' (patched, patched-release, stock, unpatched-release or patched-kcsan)" >&2; exit 2 ;;
+*) echo "build-kernel: unknown variant '$variant' (patched, patched-release, unpatched-release or patched-kcsan)" >&2; exit 2 ;;
 esac
 
 src_pkg=$cache/src/$pkg
@@ -78,11 +74,9 @@ if [ -f "$tree/.mmscope-built" ]; then
 	exit 0
 fi
 
-echo "  UNTAR   $pkg $version -> $tree" >&2
+echo "  TREE    $pkg $version -> $tree" >&2
 # No stamp means a missing or interrupted build: start it again from scratch.
-rm -rf "$tree"
-mkdir -p "$tree"
-tar -xJf "$src_pkg/usr/src/$pkg.tar.xz" -C "$tree" --strip-components=1
+"$top/tests/setup/source-tree.sh" "$cache" "$tree"
 
 if [ "$use_patches" = 1 ]; then
 	series_patches | while read -r p; do

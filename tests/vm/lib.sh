@@ -9,8 +9,23 @@ WORKLOADS=/mmscope/tests
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
+# The suite kind the host booted this guest for (suite.sh): debug, release,
+# smoke, big or debian.
+kernel_kind() { sed -n 's/.*mmscope\.kernel=\([a-z]*\).*/\1/p' /proc/cmdline; }
+
+# A part the series or our test kernels' config provides: on our kernels
+# its absence is a failure, on Debian's (or an unknown one) a skip.
+skip_unless_ours() {
+	case $(kernel_kind) in
+	debian | "") skip "$@" ;;
+	*) fail "$* (and the $(kernel_kind) test kernel must have it)" ;;
+	esac
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
+	# Two empty strings are equal, but mean that nothing was read.
+	[ -n "$2" ] || fail "$1: got nothing, expected '$3'"
 	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
 	echo "ok: $1 = $3"
 }

@@ -11,7 +11,8 @@
 # Environment: MMSCOPE_VM_MEM (MiB, default 2048), MMSCOPE_VM_CPUS (2),
 # MMSCOPE_VM_TIMEOUT (seconds for the whole run, default 3600),
 # MMSCOPE_VM_APPEND (extra kernel command line), MMSCOPE_VM_OUT (where the
-# serial log and the counts go, default BUILD_DIR/vm).
+# serial log and the counts go, default BUILD_DIR/vm), MMSCOPE_VM_TCG_THREAD
+# (multi: a host thread per vCPU; single: all vCPUs on one, see suite.sh).
 set -uo pipefail
 
 tree=$1 build=$2 mode=$3 arg=${4:-}
@@ -23,14 +24,20 @@ limit=${MMSCOPE_VM_TIMEOUT:-3600}
 out=${MMSCOPE_VM_OUT:-$build/vm}
 mkdir -p "$out"
 
+# A kernel build tree, or a distribution's kernel (tests/vm/debian-kernel.sh).
 kernel=$tree/arch/x86/boot/bzImage
+[ -f "$kernel" ] || [ ! -f "$tree/vmlinuz" ] || kernel=$tree/vmlinuz
 [ -f "$kernel" ] || { echo "qemu.sh: no kernel at $kernel: run 'make kernel'" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "qemu.sh: qemu-system-x86_64 missing: apt-get install qemu-system-x86" >&2; exit 2; }
 
 initrd=$out/initramfs.cpio
-if [ ! -f "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/mkinitramfs.sh" -nt "$initrd" ]; then
+# Rebuilt for another kernel too: a distribution kernel's initramfs holds
+# that kernel's modules.
+if [ ! -f "$initrd" ] || [ "$vm/init" -nt "$initrd" ] || [ "$vm/mkinitramfs.sh" -nt "$initrd" ] ||
+   [ "$(cat "$initrd.kernel" 2>/dev/null)" != "$tree" ]; then
 	"$vm/mkinitramfs.sh" "$tree" "$initrd" || exit 2
+	echo "$tree" > "$initrd.kernel"
 fi
 
 # pci=noacpi: PCI interrupts from the BIOS tables; evaluating ACPI's _PRT
@@ -62,7 +69,7 @@ shell) ;;
 *) echo "qemu.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
+qemu=(qemu-system-x86_64 -accel tcg,thread=${MMSCOPE_VM_TCG_THREAD:-multi} -cpu max -smp "$cpus" -m "$mem"
 	-no-reboot -display none -kernel "$kernel" -initrd "$initrd"
 	-append "$append" "${shares[@]}")
 

@@ -26,7 +26,7 @@ run() {
 	REC=$!
 	wait_recording "$rec"
 	# Start at the lower bound, far below the goal, so settling is real.
-	mmscope damon start -p "$WL" -s 1ms -a 20ms "$goal" 3 1ms 100ms || fail "start exited $?"
+	mmscope damon start -p "$WL" --sample 1ms --aggr 20ms "$goal" 3 1ms 100ms || fail "start exited $?"
 	wait $REC || fail "record exited $?: $(cat /tmp/rec.err)"
 	mmscope damon stop || fail "stop exited $?"
 	kill $WL
@@ -48,7 +48,7 @@ median_sample() {
 }
 
 # --- goal 4%, with the access rate rising 4x after 20s -----------------------
-run 4% 40 -H 8M -C 24M -r 10 -c 20 -R 40
+run 4% 40 -H 8M --cold 24M -r 10 --change-at 20 -R 40
 rec=$OUT/converge-4.jsonl
 t0=$(sed -n '1s/.*"realtime":\([0-9.]*\).*/\1/p' "$rec")
 tp=$(sed -n 's/^phase 40 \([0-9.]*\)/\1/p' /tmp/workload.out)
@@ -57,7 +57,7 @@ ph=$(awk -v a="$t0" -v b="$tp" 'BEGIN { printf "%.2f", b - a }')
 echo "phase change at t=${ph}s of the record"
 
 # Phase 1: settles within +-50% of the goal (6-aggregation mean) and stays.
-j1=$(mmscope damon report -j -b 50 -w 6 -t "0:$ph" -s $OUT/converge-4-phase1.svg "$rec")
+j1=$(mmscope damon report -j --band 50 -w 6 -t "0:$ph" -o $OUT/converge-4-phase1.svg "$rec")
 echo "phase 1: $j1"
 echo "$j1" | grep -q '"settled":true' || fail "4% did not settle before the phase change: $j1"
 s1=$(json_num "$j1" settle_s)
@@ -71,17 +71,17 @@ after=$(median_sample "$rec" "$(awk -v p="$ph" 'BEGIN { print p + 5 }')" 1000)
 echo "median sampling interval: ${before}us before, ${after}us after the rate went 10 -> 40/s"
 [ "$before" -gt 0 ] && [ "$after" -gt 0 ] || fail "no tuning steps around the phase change"
 [ $((after * 2)) -lt "$before" ] || fail "interval did not shorten: ${before}us -> ${after}us"
-j2=$(mmscope damon report -j -b 50 -w 6 -t "$ph:1000" -s $OUT/converge-4-phase2.svg "$rec")
+j2=$(mmscope damon report -j --band 50 -w 6 -t "$ph:1000" -o $OUT/converge-4-phase2.svg "$rec")
 echo "phase 2: $j2"
 
 # The whole run's plot, kept in the build directory.
-mmscope damon report -b 50 -w 6 -s $OUT/converge-4.svg "$rec" > $OUT/converge-4.txt
+mmscope damon report --band 50 -w 6 -o $OUT/converge-4.svg "$rec" > $OUT/converge-4.txt
 grep -q '<polyline' $OUT/converge-4.svg && grep -q '</svg>' $OUT/converge-4.svg || fail "SVG incomplete"
 tail -n 6 $OUT/converge-4.txt
 
 # --- goal 10%, steady rate ----------------------------------------------------
-run 10% 16 -H 8M -C 24M -r 10
-j3=$(mmscope damon report -j -b 50 -w 6 -s $OUT/converge-10.svg $OUT/converge-10.jsonl)
+run 10% 16 -H 8M --cold 24M -r 10
+j3=$(mmscope damon report -j --band 50 -w 6 -o $OUT/converge-10.svg $OUT/converge-10.jsonl)
 echo "goal 10%: $j3"
 echo "$j3" | grep -q '"settled":true' || fail "10% did not settle: $j3"
 s3=$(json_num "$j3" settle_s)

@@ -6,12 +6,12 @@
 . /src/tests/vm/damon-lib.sh
 
 damon_reset
-start_workload -H 2M -C 2M -r 5
+start_workload -H 2M --cold 2M -r 5
 trap 'kill $WL 2>/dev/null; damon_reset' EXIT
 
 # A configured, stopped kdamond of ours, with values no case below uses.
 # -v logs each sysfs write: the control for the 'no write' check below.
-mmscope -v damon start --paddr -s 3ms -a 90ms -n 11,900 7% 5 2ms 50ms 2> /tmp/err ||
+mmscope -v damon start --paddr --sample 3ms --aggr 90ms --regions 11,900 7% 5 2ms 50ms 2> /tmp/err ||
 	fail "valid start exited $?: $(cat /tmp/err)"
 grep -q 'write .*/state < on' /tmp/err || fail "mmscope -v does not log sysfs writes: $(cat /tmp/err)"
 mmscope damon stop || fail "stop exited $?"
@@ -34,9 +34,9 @@ refused() {
 
 P="-p $WL"
 refused "min_sample_us <= max_sample_us" $P 4% 3 100ms 1ms
-refused "min_sample_us <= sample_us <= max_sample_us" $P -s 200ms -a 4s 4% 3 1ms 100ms
-refused "min_sample_us <= sample_us <= max_sample_us" $P -s 500us 4% 3 1ms 100ms
-refused "sample_us <= aggr_us" $P -s 50ms -a 10ms 4% 3 1ms 100ms
+refused "min_sample_us <= sample_us <= max_sample_us" $P --sample 200ms --aggr 4s 4% 3 1ms 100ms
+refused "min_sample_us <= sample_us <= max_sample_us" $P --sample 500us 4% 3 1ms 100ms
+refused "sample_us <= aggr_us" $P --sample 50ms --aggr 10ms 4% 3 1ms 100ms
 refused "zero" $P 0% 3 1ms 100ms
 refused "zero" $P 0 3 1ms 100ms
 refused "tuning off" $P 4% 0 1ms 100ms
@@ -49,8 +49,8 @@ refused "not a percentage" $P 4pct 3 5ms 10s
 refused "above 100%" $P 101% 3 5ms 10s
 refused "whole number" $P 4% 3 0.5us 10s
 refused "whole number" $P 4% x 5ms 10s
-refused "nr_regions/min >= 3" $P -n 2,100 4% 3 1ms 100ms
-refused "nr_regions/min <= nr_regions/max" $P -n 200,100 4% 3 1ms 100ms
+refused "nr_regions/min >= 3" $P --regions 2,100 4% 3 1ms 100ms
+refused "nr_regions/min <= nr_regions/max" $P --regions 200,100 4% 3 1ms 100ms
 refused "four words" $P 4% 3 1ms
 refused "exactly one of" 4% 3 1ms 100ms
 echo "$n invalid goals refused with nothing written"

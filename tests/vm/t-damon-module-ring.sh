@@ -11,7 +11,7 @@
 
 load_module
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
-[ "$(field "$DBG/features" CONFIG_DAMON | cut -c1)" = y ] || skip "no CONFIG_DAMON"
+[ "$(field "$DBG/features" CONFIG_DAMON | cut -c1)" = y ] || skip_unless_ours "no CONFIG_DAMON"
 score=$(field "$DBG/features" patch_damon_tune_score | cut -c1)
 
 damon_reset
@@ -20,13 +20,13 @@ grep -q 'not recording' $DBG/damon/recent || fail "recent before enable: $(cat $
 echo 1 > $DBG/damon/enable || fail "enable failed"
 expect_eq "enable" "$(cat $DBG/damon/enable)" 1
 
-start_workload -H 4M -C 12M -r 10
+start_workload -H 4M --cold 12M -r 10
 # Until stopped: a fixed duration ran out before the kdamond was stopped
 # when the guest was slow, and the record then missed the last events.
 mmscope damon record -o /tmp/ring.jsonl &
 REC=$!
 wait_recording /tmp/ring.jsonl
-mmscope damon start -p "$WL" -s 1ms -a 20ms 4% 3 1ms 100ms || fail "start exited $?"
+mmscope damon start -p "$WL" --sample 1ms --aggr 20ms 4% 3 1ms 100ms || fail "start exited $?"
 # Until the ring holds several tuning steps and aggregations.
 n=0
 until [ "$(grep -c '^tune ' $DBG/damon/recent)" -ge 4 ] &&
@@ -57,23 +57,32 @@ for kind in tune aggr; do
 	nb=$(wc -l < /tmp/b.$kind)
 	[ "$nm" -ge 3 ] || fail "module ring holds only $nm $kind events"
 	[ "$nb" -ge "$nm" ] || fail "BPF record has $nb $kind events, fewer than the ring's $nm"
-	# Every module event within the record's span has a BPF twin within
-	# 2ms with the same value (the two probes run back to back).
-	awk -v kind=$kind 'NR == FNR { bt[NR] = $1; bv[NR] = $2; n = NR; next }
-		{ if ($1 < bt[1] - 2000000) next
-		  hit = 0
-		  for (i = 1; i <= n; i++) {
-			d = $1 - bt[i]; if (d < 0) d = -d
-			if (d < 2000000) { hit = 1; if ($2 != bv[i]) { print kind " at " $1 ": module " $2 ", BPF " bv[i]; exit 1 } }
-		  }
-		  if (!hit) { print kind " at " $1 ": no BPF event"; exit 1 }
+	# The ring holds the run's last events (all of them unless it wrapped)
+	# and the record all of the run's: the ring is the record's tail, in
+	# the same order with the same values.  Pairs are matched by position:
+	# the two probes run back to back, but a host that deschedules the
+	# vCPU between them (TCG on a loaded machine) can stretch their gap
+	# past any window narrower than an aggregation.  The timestamps only
+	# have to be within 100 ms, a check that the pair is one event.
+	tail -n "$nm" /tmp/b.$kind | paste -d ' ' - /tmp/m.$kind |
+		awk -v kind=$kind -v nm=$nm '
+		{ d = $1 - $3; if (d < 0) d = -d
+		  if ($2 != $4) { print kind " " NR " at " $3 ": module " $4 ", BPF " $2; exit 1 }
+		  if (d > 100000000) { print kind " " NR ": module at " $3 ", BPF at " $1; exit 1 }
 		  m++ }
-		END { print m " " kind " events agree" }' /tmp/b.$kind /tmp/m.$kind ||
+		END { print m + 0 " of " nm " " kind " events agree"; if (m != nm) exit 1 }' ||
 		fail "module ring and BPF record disagree on $kind"
 	echo "module $kind: $nm, BPF $kind: $nb"
 done
 
-[ "$score" = y ] || exit 0
+# The tune event's inputs are the series' (patches/ mm/damon: trace what the
+# intervals auto-tuner decided): our kernels must have them.
+if [ "$score" != y ]; then
+	case $(kernel_kind) in
+	debian | "") exit 0 ;;
+	*) fail "no patched tune event (patch_damon_tune_score: $score; the $(kernel_kind) test kernel must have it)" ;;
+	esac
+fi
 # "ts aggr_samples access_bp score_bp" from both sides.
 grep '^tune ' /tmp/recent.txt | awk '{ print $2, $6, $8, $10 }' > /tmp/m.score
 grep "\"type\":\"tune\".*\"pid\":$kpid," /tmp/ring.jsonl |

@@ -8,11 +8,11 @@
 . /src/tests/vm/damon-lib.sh
 
 damon_reset
-start_workload -H 4M -C 12M -r 20
+start_workload -H 4M --cold 12M -r 20
 trap 'kill $WL 2>/dev/null; damon_reset' EXIT
 
 # --- vaddr ------------------------------------------------------------------
-mmscope damon start -p "$WL" -s 5ms -a 100ms -n 10,500 4% 3 1ms 100ms || fail "start vaddr exited $?"
+mmscope damon start -p "$WL" --sample 5ms --aggr 100ms --regions 10,500 4% 3 1ms 100ms || fail "start vaddr exited $?"
 expect_eq "nr_kdamonds" "$(cat $ADMIN/nr_kdamonds)" 1
 expect_eq "state" "$(kd_file 0 state)" on
 expect_eq "operations" "$(ctx_file 0 operations)" vaddr
@@ -83,7 +83,7 @@ case $want in
 	want=$(grep -E '^[0-9a-f]+-[0-9a-f]+ : System RAM' /proc/iomem | while IFS='- ' read -r s e rest; do
 		echo "$(( 0x$e + 1 - 0x$s )) $(( 0x$s )) $(( 0x$e + 1 ))"; done | sort -n | tail -n 1 | cut -d' ' -f2-) ;;
 esac
-mmscope damon start --paddr -s 10ms -a 200ms 2% 2 1ms 100ms || fail "start paddr exited $?"
+mmscope damon start --paddr --sample 10ms --aggr 200ms 2% 2 1ms 100ms || fail "start paddr exited $?"
 expect_eq "paddr reuses our kdamond" "$(cat $ADMIN/nr_kdamonds)" 1
 expect_eq "operations" "$(ctx_file 0 operations)" paddr
 expect_eq "region" "$(ctx_file 0 targets/0/regions/0/start) $(ctx_file 0 targets/0/regions/0/end)" "$want"

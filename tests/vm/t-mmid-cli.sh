@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope mmid: the per-process view, census -j and the audit against
 # THPs in states the test set up (mmid-thp), and bad command lines.
 . /src/tests/vm/lib.sh
@@ -90,8 +90,9 @@ bad -- -5
 bad 1 zz-yy
 bad 1 2000-1000
 bad census extra
-WANT=1
+# no such process: a bad command line, as for 'trace slab -p' (mmscope(8))
 bad 4194303
+WANT=1
 bad pfn $((1 << 40))
 WANT=2
 bad trace 0

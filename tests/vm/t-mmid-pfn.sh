@@ -103,14 +103,21 @@ a=$(mmid_q task 2) || fail "task query of kthreadd failed"
 answer_vars "$a"
 expect_eq "kthread mm_id" "$A_mm_id" none
 
-# After the workload exits the folios are gone: free, or reused by
-# something that is not our THP.
+# After the workload exits its folios are gone: free, or reused by
+# something else.  MM ids are not reused while an mm lives, and the
+# workload's mms are gone, so no slot may still name one of them.
 mmid_stop
-for p in $(wl_pfns S) $(wl_pfns F); do
-	a=$(mmid_q pfn "$p") || continue
+n=0
+for p in $(wl_pfns E) $(wl_pfns S) $(wl_pfns U) $(wl_pfns F); do
+	n=$((n + 1))
+	a=$(mmid_q pfn "$p") || fail "query of pfn $p after exit failed"
+	# A free or small page's answer has no slot lines.
+	unset A_slot0_mm_id A_slot1_mm_id
 	answer_vars "$a"
-	[ "$A_state" = large ] && [ "$A_large_mapcount" = 1024 ] &&
-		fail "pfn $p still looks like the workload's folio after exit"
+	for id in "$WL_ID_A" "$WL_ID_B" "$WL_ID_C"; do
+		[ "${A_slot0_mm_id:-}" = "$id" ] || [ "${A_slot1_mm_id:-}" = "$id" ] &&
+			fail "pfn $p still has the exited workload's mm id $id: $a"
+	done
 done
-echo "ok: folios gone after exit"
+expect_eq "workload folios checked after exit" "$n" 4
 exit 0

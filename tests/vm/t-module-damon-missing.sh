@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: debug
+# vm-kernel: debug debian
 # The module finds DAMON's tracepoints by name (DAMON exports nothing), so
-# its ring works on any kernel with DAMON; without CONFIG_DAMON it still
+# its ring works on any kernel with DAMON, Debian's unpatched one too
+# (which is why this runs there); without CONFIG_DAMON it still
 # loads, says the ring is missing and why, and refuses to enable it.  On a
 # kernel with DAMON: enabling and disabling registers and removes the
 # probes (a tracepoint's probe count shows in tracefs' "enable" only for

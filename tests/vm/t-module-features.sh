@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: debug
+# vm-kernel: debug debian
 # The module's features file reports each part of the patch series as the
-# running kernel has it: all y on the patched test kernel, all n on the
-# stock one (`make vm-test-stock` boots it with mmscope.kernel=stock).
+# running kernel has it: all y on the patched test kernel, all n on
+# Debian's own kernel (`make vm-test-debian` boots it with
+# mmscope.kernel=debian).
 . /src/tests/vm/lib.sh
 
 kind=patched
@@ -11,7 +12,7 @@ for w in $(cat /proc/cmdline); do
 	case $w in mmscope.kernel=*) kind=${w#*=} ;; esac
 done
 want=y
-[ "$kind" = stock ] && want=n
+[ "$kind" = debian ] && want=n
 
 load_module
 for p in patch_slab_tracepoints patch_sheaf_api \
@@ -40,8 +41,9 @@ mount -t debugfs none /sys/kernel/debug 2>/dev/null
 expect_eq "SLUB's debugfs kmalloc-64/sheaves ($kind kernel)" \
 	"$(have /sys/kernel/debug/slab/kmalloc-64/sheaves)" "$want"
 
-# The stock kernel is built like a distribution's (kernel-stock.config):
-# per-page mapcounts and no SLUB_STATS; the test kernel has neither.
+# Debian's kernel, like every distribution's, keeps per-page mapcounts
+# (CONFIG_PAGE_MAPCOUNT) and has no SLUB_STATS; the test kernel has
+# NO_PAGE_MAPCOUNT and SLUB_STATS.
 expect_eq "CONFIG_NO_PAGE_MAPCOUNT ($kind kernel)" \
 	"$(field "$DBG/features" CONFIG_NO_PAGE_MAPCOUNT | cut -c1)" "$want"
 expect_eq "CONFIG_SLUB_STATS ($kind kernel)" \

@@ -7,7 +7,7 @@
 # cases corrupt objects on purpose.
 . /src/tests/vm/lib.sh
 
-grep -q "mmscope.kernel=stock" /proc/cmdline && skip "stock kernel: no patch series"
+grep -q "mmscope.kernel=debian" /proc/cmdline && skip "Debian's kernel: no patch series"
 KUNIT_KO=/mmscope/module/slub_kunit.ko
 [ -f $KUNIT_KO ] || fail "no $KUNIT_KO: the debug kernel builds CONFIG_SLUB_KUNIT_TEST=m (make vm-prep copies it)"
 F=/sys/module/kunit/parameters/filter_glob

@@ -12,7 +12,7 @@
 . /src/tests/vm/lib.sh
 . /src/tests/vm/mmid-lib.sh
 
-grep -q "mmscope.kernel=stock" /proc/cmdline && skip "stock kernel: no patch series"
+grep -q "mmscope.kernel=debian" /proc/cmdline && skip "Debian's kernel: no patch series"
 
 T=/sys/kernel/tracing
 EV=$T/events/rmap/folio_mm_id

@@ -7,14 +7,14 @@
 # failures), and the prefill/return paths of caller-owned sheaves.
 . /src/tests/vm/lib.sh
 
-grep -q "mmscope.kernel=stock" /proc/cmdline && skip "stock kernel: no patch series"
+grep -q "mmscope.kernel=debian" /proc/cmdline && skip "Debian's kernel: no patch series"
 
 T=/sys/kernel/tracing
 C=maple_node
 S=/sys/kernel/slab/$C
 EVENTS="sheaf_refill sheaf_flush barn_get barn_put sheaf_prefill sheaf_return"
 [ -d $T/events/kmem/sheaf_refill ] || fail "no sheaf tracepoints in kmem: the kernel lacks patches/ 0001"
-[ -f $S/sheaf_refill ] || skip "no SLUB_STATS counters in $S"
+[ -f $S/sheaf_refill ] || skip_unless_ours "no SLUB_STATS counters in $S"
 
 STATS="sheaf_refill sheaf_flush barn_get barn_get_fail barn_put barn_put_fail
        sheaf_prefill_fast sheaf_prefill_slow sheaf_prefill_oversize

@@ -49,7 +49,7 @@ done
 expect_eq "files printing kernel pointers" "$leaks" 0
 
 # The CLI as that user: exit 3 (a privilege is missing) and what to do.
-for c in "slab" "slab -b kernel" "mmid census" "mmid 1" "damon status" "status -j"; do
+for c in "slab" "slab --backend kernel" "mmid census" "mmid 1" "damon status" "status -j"; do
 	"$WORKLOADS/as-user" $NOBODY mmscope $c > /tmp/out 2> /tmp/err
 	rc=$?
 	expect_eq "exit code of 'mmscope $c' as uid $NOBODY" "$rc" 3

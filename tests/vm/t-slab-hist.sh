@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope slab hist: the knob workload issues exactly K bulk allocations of
 # N objects; the histogram of the test cache shows exactly those counts.
 . /src/tests/vm/lib.sh
@@ -19,7 +19,7 @@ hist_run() {
 	out=$1
 	shift
 	rm -f /tmp/hist.err	# a stale "Tracing" would start the workload too early
-	mmscope -v slab hist -k bulk -c mmscope_test "$@" > "$out" 2> /tmp/hist.err &
+	mmscope -v slab hist -K bulk -C mmscope_test "$@" > "$out" 2> /tmp/hist.err &
 	pid=$!
 	n=0
 	until grep -q 'Tracing' /tmp/hist.err; do
@@ -38,12 +38,14 @@ hist_run() {
 hist_run /tmp/h.json -j
 grep -q 'attaching fentry:kmem_cache_alloc_bulk_noprof' /tmp/hist.err ||
 	fail "the guest did not choose fentry"
-grep -q '"cache":"mmscope_test","count":'$K',"sum":'$((K * N))',"hist":\[{"min":16,"max":31,"count":'$K'}\]' /tmp/h.json ||
+grep -q '^{"type":"hist","tracer":"slab",.*"name":"bulk",.*"by":"cache",' /tmp/h.json ||
+	fail "slab hist -j is not a 'hist' record of bulk per cache"
+grep -q '{"key":"mmscope_test","total":'$K',"buckets":\[{"min":16,"max":31,"count":'$K'}\],"sum":'$((K * N))'}' /tmp/h.json ||
 	fail "log2 histogram is not exactly $K in [16, 31]"
 echo "ok: log2 histogram has exactly $K allocations of $N"
 
 hist_run /tmp/h.txt -l 0,64,8
-grep -q "^@bulk\[mmscope_test\]: count $K, sum $((K * N))" /tmp/h.txt || fail "text title wrong"
+grep -q '^@bulk\[mmscope_test\]:$' /tmp/h.txt || fail "text title is not bpftrace's @bulk[mmscope_test]:"
 grep -Eq "^\[24, 32\) +$K \|@+ *\|$" /tmp/h.txt || fail "linear slot [24, 32) does not hold $K"
 [ "$(grep -c '|' /tmp/h.txt)" = 1 ] || fail "more than one non-empty linear slot"
 knob cache 0
@@ -52,7 +54,7 @@ knob cache 0
 # fentry without the patch): a map/mprotect/unmap loop must show some.
 # (Few: in 7.2 most rounds are served by the tree's per-CPU sheaf, so
 # the count is not one per round.)
-mmscope -v slab hist -k prefill -c maple_node -j > /tmp/p.json 2> /tmp/p.err &
+mmscope -v slab hist -K prefill -C maple_node -j > /tmp/p.json 2> /tmp/p.err &
 pid=$!
 n=0
 until grep -q Tracing /tmp/p.err; do
@@ -64,7 +66,7 @@ wait $pid || fail "prefill hist exited $?"
 cat /tmp/p.err /tmp/p.json
 grep -Eq 'attaching (tp_btf:sheaf_prefill|fentry:kmem_cache_prefill_sheaf)' /tmp/p.err ||
 	fail "no prefill attach point named"
-c=$(sed -n 's/.*"cache":"maple_node","count":\([0-9]*\).*/\1/p' /tmp/p.json)
+c=$(sed -n 's/.*{"key":"maple_node","total":\([0-9]*\).*/\1/p' /tmp/p.json)
 [ "${c:-0}" -ge 1 ] || fail "no maple_node prefill in 500 map/mprotect/unmap rounds"
 echo "ok: $c maple_node prefills"
 exit 0

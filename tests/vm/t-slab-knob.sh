@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # vm-kernel: debug
+# vm-timeout: 600
 # The slab workload knobs: bad values are refused with the right errno,
 # writes during a run get EBUSY, the workload's counts show in SLUB_STATS,
 # and rmmod during a run stops it and leaves no cache behind.

@@ -11,7 +11,7 @@
 
 load_module
 grep -q '^patch_sheaf_api: y' $DBG/features ||
-	skip "the test kernel lacks the patch series' export of the prefill API (patches/)"
+	skip_unless_ours "the test kernel lacks the patch series' export of the prefill API (patches/)"
 
 SHEAF_STATS="sheaf_prefill_fast sheaf_prefill_slow sheaf_prefill_oversize sheaf_return_fast
 	     sheaf_return_slow alloc_from_sheaf alloc_fastpath alloc_slowpath"
@@ -65,7 +65,7 @@ K=6 N=10
 knob batch $N
 knob iterations $K
 rm -f /tmp/h.err
-mmscope -v slab hist -k prefill -c mmscope_test -j > /tmp/h.json 2> /tmp/h.err &
+mmscope -v slab hist -K prefill -C mmscope_test -j > /tmp/h.json 2> /tmp/h.err &
 pid=$!
 n=0
 until grep -q Tracing /tmp/h.err; do
@@ -76,7 +76,7 @@ wait_run 60
 kill -INT $pid
 wait $pid || fail "hist exited $?"
 cat /tmp/h.err /tmp/h.json
-grep -q '"cache":"mmscope_test","count":'$K',"sum":'$((K * N))',"hist":\[{"min":8,"max":15,"count":'$K'}\]' /tmp/h.json ||
+grep -q '{"key":"mmscope_test","total":'$K',"buckets":\[{"min":8,"max":15,"count":'$K'}\],"sum":'$((K * N))'}' /tmp/h.json ||
 	fail "prefill histogram is not exactly $K in [8, 15]"
 knob cache 0
 exit 0

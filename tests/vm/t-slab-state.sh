@@ -1,25 +1,34 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # mmscope slab (BPF backend, 7.x layout) against /sys/kernel/slab: static
 # attributes for every cache, and every SLUB_STATS counter of the quiet
 # test cache after a workload, which sysfs exposes too, from both backends
 # (the kernel backend reads SLUB's own files: sysfs and the patch series'
-# debugfs sheaves file).
+# debugfs sheaves file).  On Debian's kernel (no SLUB_STATS, no series) the
+# BPF backend must say there are no counters and still show sheaves and
+# barns, and the kernel backend must refuse, naming what is missing.
 . /src/tests/vm/lib.sh
 . /src/tests/vm/slab-lib.sh
 
 load_module
-mmscope slab -b bpf -a -j > /tmp/slab.json || fail "mmscope slab -b bpf -a -j exited $?"
+stats=n
+[ -e /sys/kernel/slab/kmalloc-64/alloc_fastpath ] && stats=y
+kind=
+for w in $(cat /proc/cmdline); do
+	case $w in mmscope.kernel=*) kind=${w#*=} ;; esac
+done
+mmscope slab --backend bpf -a -j > /tmp/slab.json || fail "mmscope slab --backend bpf -a -j exited $?"
 
-# One object per cache: split the JSON array on '{"name":'.
-sed 's/{"name":/\n{"name":/g' /tmp/slab.json | grep '^{"name":' > /tmp/caches
+# One object per cache: split the JSON array on '{"cache":'.
+grep -q '^{"type":"slab",' /tmp/slab.json || fail "slab -j is not a 'slab' record: $(head -c 200 /tmp/slab.json)"
+sed 's/{"cache":/\n{"cache":/g' /tmp/slab.json | grep '^{"cache":' > /tmp/caches
 n=$(wc -l < /tmp/caches)
 want=$(find /sys/kernel/slab -mindepth 1 -maxdepth 1 -type d | wc -l)
 expect_eq "caches seen" "$n" "$want"
 bad=0 sheaved=0
 while read -r line; do
-	name=$(echo "$line" | sed 's/^{"name":"\([^"]*\)".*/\1/')
+	name=$(echo "$line" | sed 's/^{"cache":"\([^"]*\)".*/\1/')
 	obj=$(echo "$line" | sed 's/.*"object_size":\([0-9]*\).*/\1/')
 	cap=$(echo "$line" | sed 's/.*"sheaf_capacity":\([0-9]*\).*/\1/')
 	[ -e "/sys/kernel/slab/$name/object_size" ] || continue
@@ -61,8 +70,8 @@ backend_matches_sysfs() {
 	tries=0
 	while :; do
 		sysfs_stats > /tmp/sysfs.before
-		mmscope slab -b "$1" -s -d mmscope_test > /tmp/state.txt ||
-			fail "mmscope slab -b $1 -s exited $?"
+		mmscope slab --backend "$1" -S -D mmscope_test > /tmp/state.txt 2> /tmp/state.err ||
+			fail "mmscope slab --backend $1 -S exited $?: $(cat /tmp/state.err)"
 		sysfs_stats > /tmp/sysfs.after
 		cmp -s /tmp/sysfs.before /tmp/sysfs.after && break
 		tries=$((tries + 1))
@@ -70,7 +79,7 @@ backend_matches_sysfs() {
 		echo "$1: counters moved during the snapshot (quarantine): again"
 		sleep 1
 	done
-	cat /tmp/state.txt
+	cat /tmp/state.err /tmp/state.txt
 	row=$(grep '^mmscope_test ' /tmp/state.txt) || fail "$1: no mmscope_test row"
 	set -- "$1" $row
 	expect_eq "$1: object_size" "$3" 128
@@ -84,8 +93,14 @@ backend_matches_sysfs() {
 		expect_eq "$1: $stat" "$got" "$want"
 		checked=$((checked + 1))
 	done < /tmp/sysfs.before
-	# 7.2's 26, and the series' alloc_from_sheaf.
-	expect_eq "$1: SLUB_STATS counters compared" "$checked" 27
+	if [ $stats = y ]; then
+		# 7.2's 26, and the series' alloc_from_sheaf.
+		expect_eq "$1: SLUB_STATS counters compared" "$checked" 27
+	else
+		expect_eq "$1: SLUB_STATS counters shown without SLUB_STATS" "$checked" 0
+		grep -q 'no SLUB_STATS counters: the kernel was built without CONFIG_SLUB_STATS' /tmp/state.err ||
+			fail "$1: does not say the kernel has no SLUB_STATS"
+	fi
 
 	# Per-CPU rows: cpu0's main sheaf holds at most capacity objects.
 	grep -q "^  cpu0 .* main [0-9]*/$cap " /tmp/state.txt ||
@@ -94,12 +109,24 @@ backend_matches_sysfs() {
 }
 
 backend_matches_sysfs bpf
-# The workload made 2000 allocations and 2000 frees; nothing else did.
-a=$(( $(stat_sum alloc_fastpath) + $(stat_sum alloc_slowpath) ))
-expect_eq "allocations counted" "$a" 2000
+if [ $stats = y ]; then
+	# The workload made 2000 allocations and 2000 frees; nothing else did.
+	a=$(( $(stat_sum alloc_fastpath) + $(stat_sum alloc_slowpath) ))
+	expect_eq "allocations counted" "$a" 2000
+fi
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 if [ -r /sys/kernel/debug/slab/mmscope_test/sheaves ]; then
 	backend_matches_sysfs kernel
+elif [ "$kind" = debian ]; then
+	# Unpatched: SLUB has no sheaves file; the backend says which to use.
+	rc=0
+	mmscope slab --backend kernel -S -D mmscope_test > /tmp/state.txt 2> /tmp/state.err || rc=$?
+	cat /tmp/state.err
+	expect_eq "exit code of the kernel backend without the sheaves file" "$rc" 4
+	grep -q "lacks the patch series' SLUB debugfs file .*use --backend bpf" /tmp/state.err ||
+		fail "the kernel backend's refusal does not name the missing file: $(cat /tmp/state.err)"
+	[ -s /tmp/state.txt ] && fail "the kernel backend printed a table without the sheaves file"
+	echo "ok: kernel backend refused (exit $rc) without the sheaves file"
 else
 	fail "the test kernel lacks the series' debugfs sheaves file (patches/ 0002)"
 fi

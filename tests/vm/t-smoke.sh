@@ -12,15 +12,28 @@ load_module
 expect_eq "version" "$(cat "$DBG/version")" "$(cat /sys/module/mmscope/version)"
 expect_eq "features kernel" "$(field "$DBG/features" kernel)" "$(uname -r)"
 
-# MM-ID: PID 1 is init, and PFN 0 answers for PFN 0.
+# MM-ID: PID 1 is init; a PTE-mapped THP the test mapped itself (mmid-thp's
+# E, its one owner A) is what the PFN query says; the census visits every
+# PFN of every zone's span once.
 a=$(mmid_q task 1) || fail "mmid/task 1 refused"
 expect_eq "mmid task 1 comm" "$(val "$a" comm)" init
-a=$(mmid_q pfn 0) || fail "mmid/pfn 0 refused"
-expect_eq "mmid pfn 0" "$(val "$a" pfn)" 0
-grep -q '^large_folios: ' "$MMID/census" || fail "census has no large_folios line"
+mmid_start 1 0 0 0
+e=$(wl_pfns E)
+a=$(mmid_q pfn "$e") || fail "mmid/pfn $e refused"
+answer_vars "$a"
+expect_eq "E order" "$A_order" 9
+expect_eq "E large_mapcount" "$A_large_mapcount" 512
+# B and C have unmapped it: A's slot holds all 512, the other is free.
+expect_eq "E slots" "$(printf '%s\n' "$A_slot0_mm_id:$A_slot0_mapcount" \
+	"$A_slot1_mm_id:$A_slot1_mapcount" | sort | tr '\n' ' ')" \
+	"$(printf '%s\n' "$WL_ID_A:512" 0:0 | sort | tr '\n' ' ')"
+mmid_stop
+census=$(cat "$MMID/census")
+expect_eq "census pfns_scanned" "$(echo "$census" | sed -n 's/^pfns_scanned: //p')" \
+	"$(awk '$1 == "spanned" { s += $2 } END { print s }' /proc/zoneinfo)"
 
 # Slab: the sheaf capacity the BPF iterator reads is the one sysfs reports.
-cap=$(mmscope slab -b bpf -a -j kmalloc-64 | sed -n 's/.*"sheaf_capacity":\([0-9]*\).*/\1/p')
+cap=$(mmscope slab --backend bpf -a -j kmalloc-64 | sed -n 's/.*"sheaf_capacity":\([0-9]*\).*/\1/p')
 expect_eq "kmalloc-64 sheaf capacity" "$cap" "$(cat /sys/kernel/slab/kmalloc-64/sheaf_capacity 2>/dev/null ||
 	echo "no sysfs sheaf_capacity")"
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: release
+# vm-kernel: release debian
 # The general tracers in the guest, where fentry works: -v must name the
 # fentry attach points, and the counts must match trace-alloc's known
 # allocations exactly ('open K' adds K filp allocations and frees to
@@ -57,11 +57,16 @@ cat /tmp/rep
 grep -q '^@order\[trace-alloc\]:$' /tmp/rep || fail "report lacks @order[trace-alloc]"
 grep -q '^\[9, 10)  *2 |' /tmp/rep || fail "report lacks the 2 order-9 allocations"
 
-# status sees the patch-series parts through BTF even without the module
+# status sees the patch-series parts through BTF even without the module,
+# and says what tracefs, read here independently, says the kernel has.
 unload_module
+mount -t tracefs none /sys/kernel/tracing 2>/dev/null
+[ -d /sys/kernel/tracing/events/kmem ] || fail "tracefs is not mounted at /sys/kernel/tracing"
+has_event() { ls -d /sys/kernel/tracing/events/*/"$1" > /dev/null 2>&1 && echo true || echo false; }
+sheaf=$(has_event sheaf_refill) mmid=$(has_event folio_mm_id)
 mmscope status -j > /tmp/st || fail "status exited $?"
-grep -q '"patch":{"sheaf_tracepoints":\(true\|false\),"mm_id_tracepoints":\(true\|false\)}' /tmp/st ||
-	fail "status -j has no patch parts: $(cat /tmp/st)"
+grep -q "\"patch\":{\"sheaf_tracepoints\":$sheaf,\"mm_id_tracepoints\":$mmid}" /tmp/st ||
+	fail "status -j does not report sheaf_tracepoints=$sheaf, mm_id_tracepoints=$mmid (tracefs): $(cat /tmp/st)"
 grep -q '"tracers":{"slab":"fentry:kmem_cache_alloc_noprof fentry:kmem_cache_free","page":"fentry:__alloc_frozen_pages_noprof"}' /tmp/st ||
 	fail "status -j does not name the fentry points the tracers use: $(cat /tmp/st)"
 exit 0

@@ -10,9 +10,11 @@
  *       the content's newlines turned into spaces and an unreadable file
  *       shown empty (what `find | sort | while read f; do cat "$f"` gave)
  *   -r  read everything ROUNDS times (default 1)
- * Without -s it prints "files=N bytes=N errors=N" per round.  Read errors
- * are counted, not fatal: a file may refuse a read in the state it is in.
- * Exits 2 on a usage error or a path that does not exist.
+ * Without -s it prints "files=N bytes=N errors=N" per round.  ENODATA is
+ * how a query file (mmid/pfn, mmid/task) says no query was written: it is
+ * counted with the errors and not fatal.  Any other read error is named on
+ * stderr and makes the exit status 1.  Exits 2 on a usage error or a path
+ * that does not exist.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,7 +55,7 @@ static int cmp_path(const void *a, const void *b)
 static ssize_t read_whole(const char *path, char *buf, size_t size)
 {
 	ssize_t total = 0, r = 0;
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY), e;
 
 	if (fd < 0)
 		return -1;
@@ -66,15 +68,17 @@ static ssize_t read_whole(const char *path, char *buf, size_t size)
 		while ((r = read(fd, sink, sizeof(sink))) > 0)
 			;
 	}
+	e = errno;
 	close(fd);
 	buf[total] = '\0';
+	errno = e;
 	return r < 0 ? -1 : total;
 }
 
 int main(int argc, char **argv)
 {
 	static char buf[CONTENT_MAX];
-	int c, i, round, rounds = 1, snapshot = 0;
+	int c, i, round, rounds = 1, snapshot = 0, status = 0;
 
 	while ((c = getopt(argc, argv, "sr:")) != -1) {
 		switch (c) {
@@ -115,6 +119,11 @@ int main(int argc, char **argv)
 			char *p;
 
 			if (n < 0) {
+				if (errno != ENODATA) {
+					fprintf(stderr, "readfiles: %s: %s\n", paths[i],
+						strerror(errno));
+					status = 1;
+				}
 				errors++;
 				n = 0;
 				buf[0] = '\0';
@@ -130,5 +139,5 @@ int main(int argc, char **argv)
 		if (!snapshot)
 			printf("files=%d bytes=%ld errors=%ld\n", nr_paths, bytes, errors);
 	}
-	return 0;
+	return status;
 }
