@@ -377,8 +377,12 @@ vm-run: vm-prep
 	$(Q)test -n "$(SCRIPT)" || { echo "usage: make vm-run SCRIPT=path/to/script" >&2; exit 2; }
 	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) run $(abspath $(SCRIPT))
 
-demo: vm-prep
-	$(Q)tests/vm/qemu.sh "$$(cat $(TEST_KDIR_FILE))" $(BUILD) run $(CURDIR)/tests/demo/demo.sh
+# The demo on the release kernel; its DAMON record and plot land in
+# $(RELEASE_BUILD)/demo.
+demo: vm-prep-release
+	$(Q)MMSCOPE_VM_OUT=$(RELEASE_BUILD)/vm-demo MMSCOPE_VM_TCG_THREAD=single \
+		tests/vm/qemu.sh "$$(cat $(BUILD)/kernel-release.path)" $(RELEASE_BUILD) run $(CURDIR)/tests/demo/demo.sh
+	$(Q)echo "demo: the DAMON record and its plot: $(RELEASE_BUILD)/demo/tune.jsonl, $(RELEASE_BUILD)/demo/tune.svg"
 
 # Every step of the series, and the whole series with THP, DAMON or
 # SLUB_STATS off, compiles (by hand: about 10 minutes, not part of test).

@@ -54,6 +54,27 @@ mmscope mmid census > /tmp/census.out || fail "census exited $?"
 grep -q '^@large_mapcount:\|^large_mapcount' /tmp/census.out || grep -q 'large_mapcount' /tmp/census.out ||
 	fail "no histogram in census text"
 grep -q '\[512, 1K)' /tmp/census.out || fail "no [512, 1K) bucket in census text"
+# Every bucket of every histogram, as "NAME LOW COUNT" lines: the module's
+# "hist NAME: SLOT:COUNT..." (slot k holds [2^(k-1), 2^k)), the text view's
+# bpftrace buckets and the -j arrays must all be the same list.
+awk '$1 == "hist" { n = $2; sub(/:$/, "", n)
+	for (i = 3; i <= NF; i++) { split($i, a, ":"); lo = a[1] ? 1 : 0	# busybox awk has no ^
+		for (j = 1; j < a[1]; j++) lo *= 2
+		printf "%s %d %s\n", n, lo, a[2] } }' \
+	/tmp/census.txt > /tmp/h.file
+awk '/^@/ { n = substr($1, 2); sub(/:$/, "", n); next }
+	/^\[/ && n != "" { lo = $1; sub(/^\[/, "", lo); sub(/[],].*/, "", lo)
+		m = lo ~ /K$/ ? 1024 : lo ~ /M$/ ? 1048576 : 1
+		for (i = 2; i <= NF && $i !~ /^\|/; i++) c = $i
+		if (c > 0) printf "%s %d %s\n", n, lo * m, c }' /tmp/census.out > /tmp/h.text
+sed 's/"\([a-z0-9_]*\)":\[/\n\1 [/g' /tmp/census.json | awk '$2 ~ /^\[/ { n = $1
+	while (match($0, /"min":[0-9]+,"max":[0-9]+,"count":[0-9]+/)) {
+		split(substr($0, RSTART, RLENGTH), f, /[:,]/); printf "%s %s %s\n", n, f[2], f[6]
+		$0 = substr($0, RSTART + RLENGTH) } }' > /tmp/h.json
+cat /tmp/h.file
+[ -s /tmp/h.file ] || fail "the module's census file has no histogram buckets"
+cmp -s /tmp/h.file /tmp/h.text || fail "census text histograms differ from the module's file: $(diff /tmp/h.file /tmp/h.text)"
+cmp -s /tmp/h.file /tmp/h.json || fail "census -j histograms differ from the module's file: $(diff /tmp/h.file /tmp/h.json)"
 
 # --- audit: the seed's three-process case is exactly one false positive ---
 mmscope mmid -j audit > /tmp/audit.json || fail "audit exited $?"

@@ -49,8 +49,4 @@ int mmid_query_folio(int fd, unsigned long pfn, struct mmid_folio *f);
 /* The mm id of a pid; 0 when it has none, -errno when it cannot be asked. */
 long mmid_task_mm_id(int fd, int pid, char *comm, size_t len);
 
-int mmid_proc_run(int pid, unsigned long start, unsigned long end, bool json);
-int mmid_audit_run(bool json);
-
-
 #endif /* MMSCOPE_MMID_H */

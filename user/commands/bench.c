@@ -294,85 +294,126 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
-static int mapcount_run(unsigned long mib, int runs, const char *sizes, const char *which)
+/* Every size checked before the first line: an error comes before any output. */
+static int check_sizes(const char *sizes)
 {
-	uint64_t ns[MAX_RUNS], *before;
-	struct area a = { .len = mib << 20 };
 	char *list = strdup(sizes), *tok, *save = NULL;
-	size_t t;
-	int r, err = EXIT_OK;
+	int err = list ? 0 : EXIT_FAIL;
 
-	before = calloc(a.len / PAGE, sizeof(*before));
-	if (!list || !before)
-		return EXIT_FAIL;
-	if (knobs_save()) {
-		errmsg("no %s/enabled: this kernel has no THP", THP_DIR);
-		return EXIT_NOFEATURE;
-	}
-	/* Every size checked before the first line: an error comes before any output. */
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
 		char path[160];
 		long long kib;
 
 		snprintf(path, sizeof(path), THP_DIR "/hugepages-%skB/enabled", tok);
-		if (parse_num("--sizes", tok, 8, 1 << 20, &kib))
-			return EXIT_USAGE;
-		if ((kib & (kib - 1)) || access(path, F_OK)) {
+		if (parse_num("--sizes", tok, 8, 1 << 20, &kib)) {
+			err = EXIT_USAGE;
+		} else if ((kib & (kib - 1)) || access(path, F_OK)) {
 			errmsg("no mTHP size %s KiB here (%s/hugepages-%skB); 'ls %s' lists them",
 			       tok, THP_DIR, tok, THP_DIR);
-			return EXIT_NOFEATURE;
+			err = EXIT_NOFEATURE;
 		}
 	}
-	strcpy(list, sizes);
-	save = NULL;
+	free(list);
+	return err;
+}
+
+/* @runs runs of test @t with folios of @kib KiB: one line of the table. */
+static int bench_test(size_t t, struct area *a, uint64_t *before, int runs, unsigned long kib,
+		      double backed)
+{
+	uint64_t ns[MAX_RUNS];
+	long copied = -1;
+	char cbuf[24];
+	int r, err = EXIT_OK;
+
+	for (r = 0; r < runs; r++) {
+		ns[r] = run_one(tests[t], a, before, &copied);
+		area_unmap(a);
+		if (ns[r] == RUN_FAILED) {
+			errmsg("%s: a run failed", tests[t]);
+			err = EXIT_FAIL;
+		}
+	}
+	qsort(ns, runs, sizeof(ns[0]), cmp_u64);
+	if (copied < 0)	/* munmap and fork write nothing */
+		snprintf(cbuf, sizeof(cbuf), "-");
+	else
+		snprintf(cbuf, sizeof(cbuf), "%ld", copied);
+	printf("%-17s %8lu %12.1f %12.1f %12.1f %8s %6.0f%%\n", tests[t], kib, ns[runs / 2] / 1e3,
+	       ns[0] / 1e3, ns[runs - 1] / 1e3, cbuf, backed * 100);
+	fflush(stdout);
+	return err;
+}
+
+/* Every selected test with folios of one size. */
+static int bench_size(struct area *a, uint64_t *before, const char *tok, int runs,
+		      const char *which)
+{
+	unsigned long kib = strtoul(tok, NULL, 10);
+	double backed;
+	int err = EXIT_OK;
+	size_t t;
+
+	if (kib < 8 || (kib & (kib - 1)) || knobs_select(kib)) {
+		errmsg("no mTHP size %s KiB here (%s/hugepages-%skB)", tok, THP_DIR, tok);
+		return EXIT_NOFEATURE;
+	}
+	a->folio = kib << 10;
+	if (area_map(a)) {
+		errmsg("cannot map %zu MiB for the %lu KiB runs: %s", a->len >> 20, kib,
+		       strerror(errno));
+		area_unmap(a);
+		return EXIT_FAIL;
+	}
+	backed = area_backed(a);
+	area_unmap(a);
+	for (t = 0; t < NR_TESTS; t++) {
+		int e;
+
+		if (which && !listed(which, tests[t]))
+			continue;
+		e = bench_test(t, a, before, runs, kib, backed);
+		if (e)
+			err = e;
+	}
+	return err;
+}
+
+static int mapcount_run(unsigned long mib, int runs, const char *sizes, const char *which)
+{
+	struct area a = { .len = mib << 20, .pm = -1 };
+	char *list = NULL, *tok, *save = NULL;
+	uint64_t *before = NULL;
+	int err;
+
+	err = check_sizes(sizes);
+	if (err)
+		return err;
+	if (knobs_save()) {
+		errmsg("no %s/enabled: this kernel has no THP", THP_DIR);
+		return EXIT_NOFEATURE;
+	}
+	list = strdup(sizes);
+	before = calloc(a.len / PAGE, sizeof(*before));
+	if (!list || !before) {
+		err = EXIT_FAIL;
+		goto out;
+	}
 	a.pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	/* Ctrl-C, SIGTERM or SIGHUP at any moment put the knobs back. */
 	restore_on_signal(knobs_restore);
 	printf("%-17s %8s %12s %12s %12s %8s %7s\n", "TEST", "SIZE_KB", "MEDIAN_US", "MIN_US",
 	       "MAX_US", "COPIED", "BACKED");
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned long kib = strtoul(tok, NULL, 10);
-		double backed;
+		int e = bench_size(&a, before, tok, runs, which);
 
-		if (kib < 8 || (kib & (kib - 1)) || knobs_select(kib)) {
-			errmsg("no mTHP size %s KiB here (%s/hugepages-%skB)", tok, THP_DIR, tok);
-			err = EXIT_NOFEATURE;
-			continue;
-		}
-		a.folio = kib << 10;
-		if (area_map(&a)) {
-			err = EXIT_FAIL;
-			break;
-		}
-		backed = area_backed(&a);
-		area_unmap(&a);
-		for (t = 0; t < NR_TESTS; t++) {
-			long copied = -1;
-			char cbuf[24];
-
-			if (which && !listed(which, tests[t]))
-				continue;
-			for (r = 0; r < runs; r++) {
-				ns[r] = run_one(tests[t], &a, before, &copied);
-				area_unmap(&a);
-				if (ns[r] == RUN_FAILED) {
-					errmsg("%s: a run failed", tests[t]);
-					err = EXIT_FAIL;
-				}
-			}
-			qsort(ns, runs, sizeof(ns[0]), cmp_u64);
-			if (copied < 0)	/* munmap and fork write nothing */
-				snprintf(cbuf, sizeof(cbuf), "-");
-			else
-				snprintf(cbuf, sizeof(cbuf), "%ld", copied);
-			printf("%-17s %8lu %12.1f %12.1f %12.1f %8s %6.0f%%\n", tests[t], kib,
-			       ns[runs / 2] / 1e3, ns[0] / 1e3, ns[runs - 1] / 1e3, cbuf,
-			       backed * 100);
-			fflush(stdout);
-		}
+		if (e)
+			err = e;
 	}
 	knobs_restore();
 	restore_done();
+out:
 	free(list);
 	free(before);
 	if (a.pm >= 0)

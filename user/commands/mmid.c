@@ -14,6 +14,7 @@
 #include "mmid.h"
 #include "render.h"
 #include "commands.h"
+#include "mmid_cmd.h"
 
 static int read_census(struct mmid_census *c)
 {
