@@ -104,6 +104,13 @@ int BPF_PROG(prefill_tp, struct kmem_cache *s, unsigned int size, int path)
 	return 0;
 }
 
+SEC("raw_tp/sheaf_prefill")
+int BPF_PROG(prefill_raw_tp, struct kmem_cache *s, unsigned int size, int path)
+{
+	record(s, size);
+	return 0;
+}
+
 SEC("fentry/kmem_cache_prefill_sheaf")
 int BPF_PROG(prefill_fentry, struct kmem_cache *s, gfp_t gfp, unsigned int size)
 {
@@ -118,8 +125,22 @@ int BPF_PROG(refill_tp, struct kmem_cache *s, unsigned int requested, unsigned i
 	return 0;
 }
 
+SEC("raw_tp/sheaf_refill")
+int BPF_PROG(refill_raw_tp, struct kmem_cache *s, unsigned int requested, unsigned int obtained)
+{
+	record(s, obtained);
+	return 0;
+}
+
 SEC("tp_btf/sheaf_flush")
 int BPF_PROG(flush_tp, struct kmem_cache *s, int which, unsigned int nr)
+{
+	record(s, nr);
+	return 0;
+}
+
+SEC("raw_tp/sheaf_flush")
+int BPF_PROG(flush_raw_tp, struct kmem_cache *s, int which, unsigned int nr)
 {
 	record(s, nr);
 	return 0;

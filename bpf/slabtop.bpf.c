@@ -41,71 +41,80 @@ static __always_inline void add(const void *s, unsigned int ev, __u64 n)
 		c->ev[ev] += n;
 }
 
-SEC("tp_btf/kmem_cache_alloc")
-int BPF_PROG(top_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s)
-{
-	add(s, SLAB_EV_ALLOC, 1);
-	return 0;
-}
+/*
+ * Every event twice: tp_btf, and raw_tp for kernels that refuse tp_btf
+ * (user/backends/attach.c falls back).  The handlers read no pointer, so
+ * the two differ in their section only.
+ */
+#define TOP_EVENT(tp, name, handler, ...)				\
+	SEC("tp_btf/" #tp)						\
+	int BPF_PROG(name, __VA_ARGS__) { return handler; }		\
+	SEC("raw_tp/" #tp)						\
+	int BPF_PROG(name##_raw, __VA_ARGS__) { return handler; }
 
-SEC("tp_btf/kmem_cache_free")
-int BPF_PROG(top_free, unsigned long call_site, const void *ptr, const struct kmem_cache *s)
-{
-	add(s, SLAB_EV_FREE, 1);
-	return 0;
-}
-
-/* The patch series' sheaf and barn tracepoints (in TRACE_SYSTEM kmem). */
-SEC("tp_btf/sheaf_refill")
-int BPF_PROG(top_refill, struct kmem_cache *s, unsigned int requested, unsigned int obtained)
+static __always_inline int on_refill(const void *s, unsigned int obtained)
 {
 	add(s, SLAB_EV_REFILL, 1);
 	add(s, SLAB_EV_REFILL_OBJS, obtained);
 	return 0;
 }
 
-SEC("tp_btf/sheaf_flush")
-int BPF_PROG(top_flush, struct kmem_cache *s, int which, unsigned int nr)
+static __always_inline int on_flush(const void *s, unsigned int nr)
 {
 	add(s, SLAB_EV_FLUSH, 1);
 	add(s, SLAB_EV_FLUSH_OBJS, nr);
 	return 0;
 }
 
-SEC("tp_btf/barn_get")
-int BPF_PROG(top_barn_get, struct kmem_cache *s, int node, bool full, bool success)
+/* Full sheaves only, as SLUB_STATS counts barn_get/put and their failures. */
+static __always_inline int on_barn(const void *s, bool full, bool success, unsigned int ok,
+				   unsigned int fail)
 {
-	/* Full sheaves only, as SLUB_STATS counts barn_get and barn_get_fail. */
-	if (!full)
-		return 0;
-	add(s, success ? SLAB_EV_BARN_GET : SLAB_EV_BARN_GET_FAIL, 1);
+	if (full)
+		add(s, success ? ok : fail, 1);
 	return 0;
 }
 
-SEC("tp_btf/barn_put")
-int BPF_PROG(top_barn_put, struct kmem_cache *s, int node, bool full, bool success)
-{
-	if (!full)
-		return 0;
-	add(s, success ? SLAB_EV_BARN_PUT : SLAB_EV_BARN_PUT_FAIL, 1);
-	return 0;
-}
-
-SEC("tp_btf/sheaf_prefill")
-int BPF_PROG(top_prefill, struct kmem_cache *s, unsigned int size, int path)
+static __always_inline int on_prefill(const void *s, int path)
 {
 	add(s, path == 0 ? SLAB_EV_PREFILL_FAST :
 	       path == 1 ? SLAB_EV_PREFILL_SLOW : SLAB_EV_PREFILL_OVERSIZE, 1);
 	return 0;
 }
 
-SEC("tp_btf/sheaf_return")
-int BPF_PROG(top_return, struct kmem_cache *s, unsigned int size, int path)
+/* Oversize and pfmemalloc sheaves are flushed; SLUB_STATS counts neither. */
+static __always_inline int on_return(const void *s, int path)
 {
-	/* Oversize and pfmemalloc sheaves are flushed; SLUB_STATS counts neither. */
 	if (path == 0 || path == 1)
 		add(s, path == 0 ? SLAB_EV_RETURN_FAST : SLAB_EV_RETURN_SLOW, 1);
 	return 0;
 }
+
+static __always_inline int on_event(const void *s, unsigned int ev)
+{
+	add(s, ev, 1);
+	return 0;
+}
+
+TOP_EVENT(kmem_cache_alloc, top_alloc, on_event(s, SLAB_EV_ALLOC),
+	  unsigned long call_site, const void *ptr, struct kmem_cache *s)
+TOP_EVENT(kmem_cache_free, top_free, on_event(s, SLAB_EV_FREE),
+	  unsigned long call_site, const void *ptr, const struct kmem_cache *s)
+
+/* The patch series' sheaf and barn tracepoints (in TRACE_SYSTEM kmem). */
+TOP_EVENT(sheaf_refill, top_refill, on_refill(s, obtained),
+	  struct kmem_cache *s, unsigned int requested, unsigned int obtained)
+TOP_EVENT(sheaf_flush, top_flush, on_flush(s, nr),
+	  struct kmem_cache *s, int which, unsigned int nr)
+TOP_EVENT(barn_get, top_barn_get,
+	  on_barn(s, full, success, SLAB_EV_BARN_GET, SLAB_EV_BARN_GET_FAIL),
+	  struct kmem_cache *s, int node, bool full, bool success)
+TOP_EVENT(barn_put, top_barn_put,
+	  on_barn(s, full, success, SLAB_EV_BARN_PUT, SLAB_EV_BARN_PUT_FAIL),
+	  struct kmem_cache *s, int node, bool full, bool success)
+TOP_EVENT(sheaf_prefill, top_prefill, on_prefill(s, path),
+	  struct kmem_cache *s, unsigned int size, int path)
+TOP_EVENT(sheaf_return, top_return, on_return(s, path),
+	  struct kmem_cache *s, unsigned int size, int path)
 
 char LICENSE[] SEC("license") = "GPL";

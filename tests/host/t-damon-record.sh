@@ -83,10 +83,10 @@ fi
 sz_after=$(region_sz)
 want_sz="$sz_before"
 [ "$sz_after" = "$sz_before" ] || want_sz="$sz_before or $sz_after"
-n=$(jq -s '[.[] | select(.type == "aggr")] | length' "$out")
+n=$(jq -s '[.[] | select(.type == "damon_aggr")] | length' "$out")
 bad=$(jq -s --argjson pid "$kpid" --argjson s1 "$sz_before" --argjson s2 "$sz_after" \
 	--argjson ns $((aggr_us / sample_us)) '
-	[.[] | select(.type == "aggr") |
+	[.[] | select(.type == "damon_aggr") |
 	 select(.pid != $pid or ($s1 > 0 and .sz != $s1 and .sz != $s2) or .aggr_samples != $ns or
 		.ratio < 0 or .ratio > 1 or .max_nr_accesses > $ns or
 		.access_sz > .sz * $ns)] | length' "$out")
@@ -96,11 +96,39 @@ else
 	echo "FAIL damon-host-aggr: $n aggregations (want >= 2), $bad inconsistent with sysfs: $(head -c 600 "$out")"
 fi
 
+# One schema for every record; 'mmscope report' lists the file as 'damon
+# report' does, one line per aggregation with its ratio.
+validate="/usr/bin/python3 $(dirname "$0")/validate-jsonl.py"
+if v=$($validate < "$out"); then
+	echo "PASS damon-host-record-schema: $v"
+else
+	echo "FAIL damon-host-record-schema: $v"
+fi
+[ "$(head -n 1 "$out" | jq -r '.type + " " + .command[0] + " " + .command[1]')" = "header damon record" ] ||
+	echo "FAIL damon-host-record-header: the first line is not the record header: $(head -n 1 "$out")"
+rep=$("$MMSCOPE" report "$out") || echo "FAIL damon-host-report: mmscope report exited $?"
+nrep=$(grep -c '^ *[0-9.]*  aggr  ' <<< "$rep")
+nratio=$(jq -s '[.[] | select(.type == "damon_aggr" and .ratio != null)] | length' "$out")
+if [ "$nrep" = "$nratio" ] && grep -q '^recorded [0-9]* tuning steps and '"$n"' aggregations' <<< "$rep"; then
+	echo "PASS damon-host-report: mmscope report lists the $nrep aggregations and the end line"
+else
+	echo "FAIL damon-host-report: $nrep aggr lines for $nratio aggregations with a ratio: $(head -c 600 <<< "$rep")"
+fi
+# A record that cannot start leaves no file behind.
+gone=$(mktemp -u)
+if "$MMSCOPE" damon record -k 99 -d 1 -o "$gone" 2> /dev/null; then
+	echo "FAIL damon-host-record-fail: a record of kdamond 99 succeeded"
+elif [ -e "$gone" ]; then
+	echo "FAIL damon-host-record-fail: the failed record left $gone"; rm -f "$gone"
+else
+	echo "PASS damon-host-record-fail: a failed record (no kdamond 99) leaves no file"
+fi
+
 check_tunes() {	# FILE LO HI WHAT
 	local n oob
-	n=$(jq -s '[.[] | select(.type == "tune")] | length' "$1")
+	n=$(jq -s '[.[] | select(.type == "damon_tune")] | length' "$1")
 	oob=$(jq -s --argjson lo "$2" --argjson hi "$3" --argjson pid "$kpid" \
-		'[.[] | select(.type == "tune" and (.sample_us < $lo or .sample_us > $hi or .pid != $pid))] | length' "$1")
+		'[.[] | select(.type == "damon_tune" and (.sample_us < $lo or .sample_us > $hi or .pid != $pid))] | length' "$1")
 	if [ "$n" -ge 1 ] && [ "$oob" = 0 ]; then
 		echo "PASS damon-host-tune: $n tuning steps of kdamond $kd ($4), all by pid $kpid within [$2, $3]us"
 	else
@@ -108,7 +136,7 @@ check_tunes() {	# FILE LO HI WHAT
 	fi
 }
 if [ "$aggrs" = 0 ]; then
-	tunes=$(jq -s '[.[] | select(.type == "tune")] | length' "$out")
+	tunes=$(jq -s '[.[] | select(.type == "damon_tune")] | length' "$out")
 	[ "$tunes" = 0 ] || echo "FAIL damon-host-tune-off: $tunes tuning steps recorded from a kdamond with tuning off"
 	# 100% is out of reach, so every step is a tuning event (a step that
 	# would keep the interval is skipped, mm/damon/core.c); the pinned

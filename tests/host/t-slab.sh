@@ -79,6 +79,24 @@ if [ $rc = 0 ] && grep -q 'attaching tp_btf:kmalloc' <<< "$out" && grep -q '^@km
 else
 	echo "FAIL slab-hist-kmalloc: exit $rc: $out"
 fi
+# A chosen program that fails to load falls back to the next candidate
+# (MMSCOPE_FAULT_ATTACH makes the kernel refuse it), in slab hist and top.
+out=$(MMSCOPE_FAULT_ATTACH=tp_btf:kmalloc "$MMSCOPE" -v slab hist -K kmalloc 1 1 2>&1)
+rc=$?
+if [ $rc = 0 ] && grep -q 'attaching raw_tp:kmalloc' <<< "$out" && grep -q '^@kmalloc:$' <<< "$out" &&
+   grep -q '^\[.*) *[1-9][0-9]* |' <<< "$out"; then
+	echo "PASS slab-hist-fallback: tp_btf:kmalloc refused at load, raw_tp:kmalloc fills the histogram"
+else
+	echo "FAIL slab-hist-fallback: exit $rc: $(grep -v '^libbpf' <<< "$out")"
+fi
+out=$(MMSCOPE_FAULT_ATTACH=tp_btf:kmem_cache_free "$MMSCOPE" -v slab top -B 1 1 2>&1)
+rc=$?
+if [ $rc = 0 ] && grep -q 'kmem_cache_free: attaching raw_tp:kmem_cache_free' <<< "$out" &&
+   grep -q 'kmem_cache_alloc: attaching tp_btf:kmem_cache_alloc$' <<< "$out" && grep -q '^CACHE ' <<< "$out"; then
+	echo "PASS slab-top-fallback: tp_btf:kmem_cache_free refused at load, raw_tp for frees, tp_btf kept for allocations"
+else
+	echo "FAIL slab-top-fallback: exit $rc: $(grep -v '^libbpf' <<< "$out")"
+fi
 # The help's own linear example, which 6.18's verifier once refused
 # ("R2 unbounded memory access", shown as "Permission denied").
 out=$("$MMSCOPE" slab hist -K kmalloc -l 0,512,64 1 1 2>&1)

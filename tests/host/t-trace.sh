@@ -70,6 +70,24 @@ grep -q 'slab allocations: attaching tp_btf:kmem_cache_alloc' "$tmp/s0.err" &&
 	echo "PASS slab-attach-verbose: -v names tp_btf (this host refuses fentry)" ||
 	echo "FAIL slab-attach-verbose: -v output does not name the tp_btf points: $(cat "$tmp/s0.err")"
 
+# Fallback: when the chosen program fails to load (a refusal made real with
+# MMSCOPE_FAULT_ATTACH, which sets a load flag the kernel rejects), that
+# event alone moves to its next candidate and the counts stay exact.
+for ev in tp_btf:kmem_cache_alloc tp_btf:kmem_cache_free; do
+	MMSCOPE_FAULT_ATTACH=$ev "$MMSCOPE" -v trace slab -j -n 0 -- "$W" open $K > "$tmp/f1" 2> "$tmp/f1.err" ||
+		{ echo "FAIL slab-fallback: $ev refused: exit $?: $(grep -v '^libbpf' "$tmp/f1.err")"; continue; }
+	raw=raw_tp:${ev#tp_btf:} other=tp_btf:kmem_cache_free what=allocations
+	[ "$ev" = tp_btf:kmem_cache_free ] && other=tp_btf:kmem_cache_alloc what=frees
+	a=$(slab_count "$tmp/f1" filp allocs) f=$(slab_count "$tmp/f1" filp frees)
+	a1=$(slab_count "$tmp/s1" filp allocs) f1=$(slab_count "$tmp/s1" filp frees)
+	if grep -q "slab $what: attaching $raw" "$tmp/f1.err" && grep -q "attaching $other\$" "$tmp/f1.err" &&
+	   [ "$a" = "$a1" ] && [ "$f" = "$f1" ]; then
+		echo "PASS slab-fallback: $ev refused at load: $raw instead, the other event stays on $other, filp $a/$f as without the fault"
+	else
+		echo "FAIL slab-fallback: $ev refused: filp $a/$f (want $a1/$f1); -v said: $(grep attaching "$tmp/f1.err" | tr '\n' ';')"
+	fi
+done
+
 out=$(records "$tmp/s1" | $validate) && echo "PASS slab-json-schema: $out" ||
 	echo "FAIL slab-json-schema: $out"
 

@@ -47,7 +47,7 @@ start_workload() {
 # written after the probes), so no event of what the test starts next is lost.
 wait_recording() {
 	i=0
-	until grep -q '"type":"start"' "$1" 2>/dev/null; do
+	until grep -q '"type":"damon_start"' "$1" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -le 300 ] || fail "damon record did not start within 30s"
 		sleep 0.1

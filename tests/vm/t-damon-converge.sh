@@ -33,7 +33,7 @@ run() {
 	wait $WL 2>/dev/null
 	grep -q '"dropped":0' "$rec" || fail "record dropped events: $(tail -n 1 "$rec")"
 	# The bounds hold for every step.
-	awk -F'"sample_us":' '/"type":"tune"/ { split($2, a, /[,}]/); n++
+	awk -F'"sample_us":' '/"type":"damon_tune"/ { split($2, a, /[,}]/); n++
 		if (a[1] < 1000 || a[1] > 100000) { print "out of bounds: " a[1]; bad = 1 } }
 		END { if (n < 5) { print "only " n " tuning steps"; bad = 1 }; exit bad }' "$rec" ||
 		fail "$goal: tuned interval out of [1ms, 100ms] or too few steps"
@@ -41,7 +41,7 @@ run() {
 
 # median SAMPLE_US of tune events with FROM <= t < TO
 median_sample() {
-	awk -F'"t":' -v from="$2" -v to="$3" '/"type":"tune"/ {
+	awk -F'"t":' -v from="$2" -v to="$3" '/"type":"damon_tune"/ {
 		split($2, t, ","); split($0, s, "\"sample_us\":"); split(s[2], v, /[,}]/)
 		if (t[1] >= from && t[1] < to) print v[1] }' "$1" | sort -n |
 		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'

@@ -48,9 +48,9 @@ kpid=$(sed -n 's/^kdamond pid \([0-9]*\) .*/\1/p' /tmp/recent.txt | head -n 1)
 # "ts value" lines from both sides, for the kdamond, oldest first.
 grep '^tune ' /tmp/recent.txt | awk '{ print $2, $4 }' > /tmp/m.tune
 grep '^aggr ' /tmp/recent.txt | awk '{ print $2, $4 }' > /tmp/m.aggr
-grep "\"type\":\"tune\".*\"pid\":$kpid," /tmp/ring.jsonl |
+grep "\"type\":\"damon_tune\".*\"pid\":$kpid," /tmp/ring.jsonl |
 	sed 's/.*"ts_ns":\([0-9]*\).*"sample_us":\([0-9]*\).*/\1 \2/' > /tmp/b.tune
-grep "\"type\":\"aggr\".*\"pid\":$kpid," /tmp/ring.jsonl |
+grep "\"type\":\"damon_aggr\".*\"pid\":$kpid," /tmp/ring.jsonl |
 	sed 's/.*"ts_ns":\([0-9]*\).*"ratio_bp":\([0-9]*\).*/\1 \2/' > /tmp/b.aggr
 for kind in tune aggr; do
 	nm=$(wc -l < /tmp/m.$kind)
@@ -85,7 +85,7 @@ if [ "$score" != y ]; then
 fi
 # "ts aggr_samples access_bp score_bp" from both sides.
 grep '^tune ' /tmp/recent.txt | awk '{ print $2, $6, $8, $10 }' > /tmp/m.score
-grep "\"type\":\"tune\".*\"pid\":$kpid," /tmp/ring.jsonl |
+grep "\"type\":\"damon_tune\".*\"pid\":$kpid," /tmp/ring.jsonl |
 	sed 's/.*"ts_ns":\([0-9]*\).*"aggr_samples":\([0-9]*\),"access_bp":\([0-9]*\),"score_bp":\([0-9]*\).*/\1 \2 \3 \4/' > /tmp/b.score
 head -n 3 /tmp/m.score
 [ -s /tmp/m.score ] && ! grep -qv '^[0-9]* [0-9][0-9]* [0-9][0-9]* [0-9][0-9]*$' /tmp/m.score ||

@@ -2,6 +2,7 @@
 /* Run-time attach-point selection shared by every tracer. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -227,4 +228,154 @@ bool attach_chosen(const char *what, struct attach_candidate *c, struct bpf_link
 		links[(*nr_links)++] = link;
 	}
 	return true;
+}
+
+/* --- sessions -------------------------------------------------------------- */
+
+#define ATTACH_MAX_TRIES	4
+
+struct attach_event *attach_session_event(struct attach_session *s, const char *what,
+					  const struct attach_candidate *cand, int n)
+{
+	struct attach_event *ev;
+
+	if (s->nr_ev >= ATTACH_MAX_EVENTS || n > ATTACH_MAX_CANDIDATES)
+		return NULL;
+	ev = &s->ev[s->nr_ev++];
+	ev->what = what;
+	memcpy(ev->cand, cand, n * sizeof(*cand));
+	ev->nr = n;
+	ev->chosen = -1;
+	return ev;
+}
+
+static void session_unload(struct attach_session *s, void *skel)
+{
+	while (s->nr_links)
+		bpf_link__destroy(s->links[--s->nr_links]);
+	s->destroy(skel);
+	s->nr_ev = 0;
+}
+
+/*
+ * After a failed try: the chosen candidate libbpf named as refused, or
+ * every chosen one when it named none.  False when no event has a
+ * candidate left to fall back to.
+ */
+static bool mark_failed_choice(struct attach_session *s, const char *refused, int attach_fail)
+{
+	bool marked = false, left = false;
+	int i, j;
+
+	for (i = 0; i < s->nr_ev; i++) {
+		struct attach_event *ev = &s->ev[i];
+		struct attach_candidate *c = &ev->cand[ev->chosen];
+		const char *name = bpf_program__name(c->prog);
+
+		if (attach_fail >= 0 ? i != attach_fail : refused[0] && strcmp(refused, name))
+			continue;
+		attach_mark_failed(c);
+		marked = true;
+		for (j = ev->chosen + 1; j < ev->nr; j++)
+			left |= !has_failed(&ev->cand[j]);
+	}
+	if (!marked)	/* libbpf named a program no event chose: blame them all */
+		return mark_failed_choice(s, "", -1);
+	return left;
+}
+
+/*
+ * MMSCOPE_FAULT_ATTACH=KIND:TARGET (tp_btf:kmem_cache_alloc): the chosen
+ * program with that label fails to load for real (the kernel refuses a
+ * load flag it does not know with EINVAL), so that tests can watch the
+ * fallback on any kernel.
+ */
+static void inject_fault(struct attach_session *s)
+{
+	const char *want = getenv("MMSCOPE_FAULT_ATTACH");
+	char label[160];
+	int i;
+
+	for (i = 0; want && i < s->nr_ev; i++) {
+		struct attach_candidate *c = &s->ev[i].cand[s->ev[i].chosen];
+
+		if (!strcmp(attach_label(c, label, sizeof(label)), want)) {
+			verbose("MMSCOPE_FAULT_ATTACH: %s will fail to load", label);
+			bpf_program__set_flags(c->prog, bpf_program__flags(c->prog) | 1U << 31);
+		}
+	}
+}
+
+static int session_try(struct attach_session *s, void **skel, bool *retry)
+{
+	int err, i;
+
+	*retry = false;
+	s->nr_ev = 0;
+	bpf_quiet_libbpf();	/* and forget the last try's failure */
+	*skel = s->open(s);
+	if (!*skel) {
+		errmsg("cannot open %s: %s", s->what, strerror(errno));
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < s->nr_ev; i++) {
+		s->ev[i].chosen = attach_select(s->ev[i].what, s->ev[i].cand, s->ev[i].nr);
+		if (s->ev[i].chosen < 0)
+			return EXIT_NOFEATURE;
+	}
+	attach_select_done();
+	inject_fault(s);
+	err = s->load(s, *skel);
+	if (err == -EPERM && !bpf_load_failed_prog()[0]) {
+		errmsg("cannot load %s: %s (needs CAP_BPF and CAP_PERFMON, or root)", s->what,
+		       strerror(-err));
+		return EXIT_NOPRIV;
+	}
+	if (err) {
+		*retry = mark_failed_choice(s, bpf_load_failed_prog(), -1);
+		if (*retry)
+			verbose("%s did not load; trying the next attach points", s->what);
+		else
+			bpf_load_error(s->what, err);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < s->nr_ev; i++) {
+		struct attach_event *ev = &s->ev[i];
+
+		if (!attach_chosen(ev->what, &ev->cand[ev->chosen], s->links, ATTACH_MAX_LINKS,
+				   &s->nr_links)) {
+			*retry = mark_failed_choice(s, "", i);
+			return EXIT_FAIL;
+		}
+	}
+	return EXIT_OK;
+}
+
+int attach_session_open(struct attach_session *s)
+{
+	int tries, err = EXIT_FAIL;
+	bool retry = true;
+	void *skel;
+
+	s->skel = NULL;
+	s->nr_links = 0;
+	for (tries = 0; retry && tries < ATTACH_MAX_TRIES; tries++) {
+		err = session_try(s, &skel, &retry);
+		if (err == EXIT_OK) {
+			s->skel = skel;
+			return EXIT_OK;
+		}
+		attach_select_done();
+		if (skel)
+			session_unload(s, skel);
+	}
+	return err;
+}
+
+void attach_session_close(struct attach_session *s)
+{
+	if (!s->skel)
+		return;
+	session_unload(s, s->skel);
+	s->skel = NULL;
 }

@@ -54,4 +54,51 @@ void attach_mark_failed(const struct attach_candidate *c);
 /* "fentry:kmem_cache_free" for messages and -v output. */
 const char *attach_label(const struct attach_candidate *c, char *buf, size_t len);
 
+/* --- a session: the one open, choose, load and attach loop ------------- */
+
+#define ATTACH_MAX_CANDIDATES	4
+#define ATTACH_MAX_EVENTS	12
+#define ATTACH_MAX_LINKS	16
+
+/* One event a session observes, with the programs that can see it, best first. */
+struct attach_event {
+	const char *what;		/* "slab allocations", for messages */
+	struct attach_candidate cand[ATTACH_MAX_CANDIDATES];
+	int nr;
+	int chosen;			/* index in cand, set by attach_session_open() */
+};
+
+struct attach_session {
+	const char *what;		/* "the slab top programs", for messages */
+	void *ctx;			/* the command's, for the callbacks */
+	/*
+	 * A fresh skeleton with every program's autoload off, and its events
+	 * added with attach_session_event(); NULL with errno set.
+	 */
+	void *(*open)(struct attach_session *s);
+	/* After the choice: map sizes and rodata, then the load; 0 or -errno. */
+	int (*load)(struct attach_session *s, void *skel);
+	void (*destroy)(void *skel);
+
+	struct attach_event ev[ATTACH_MAX_EVENTS];
+	int nr_ev;
+	void *skel;			/* loaded and attached, after success */
+	struct bpf_link *links[ATTACH_MAX_LINKS];
+	int nr_links;
+};
+
+/* From open(): one more event and its candidates (n <= ATTACH_MAX_CANDIDATES). */
+struct attach_event *attach_session_event(struct attach_session *s, const char *what,
+					  const struct attach_candidate *cand, int n);
+
+/*
+ * Open, choose each event's first usable candidate, load, attach.  When a
+ * chosen program fails to load or attach, it is marked failed and all of it
+ * runs again, so that event falls back to its next candidate.  EXIT_OK with
+ * s->skel ready, or an EXIT_* code after saying why.
+ */
+int attach_session_open(struct attach_session *s);
+/* Detach and free; safe on a session that never opened. */
+void attach_session_close(struct attach_session *s);
+
 #endif /* MMSCOPE_ATTACH_H */

@@ -155,6 +155,11 @@ void bpf_load_error(const char *what, int err)
 	}
 }
 
+const char *bpf_load_failed_prog(void)
+{
+	return last_fail.prog;
+}
+
 static struct bpf_program *kind_program(struct status_bpf *skel, enum bpf_kind kind)
 {
 	switch (kind) {

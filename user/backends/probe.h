@@ -32,6 +32,8 @@ void bpf_quiet_libbpf(void);
  * and which program the kernel refused, with the verifier's verdict.
  */
 void bpf_load_error(const char *what, int err);
+/* The program the last failed load named ("" when libbpf named none). */
+const char *bpf_load_failed_prog(void);
 /*
  * The verifier's verdict in a program load log: its last line other than
  * the statistics ("processed N insns", "verification time", "stack depth").

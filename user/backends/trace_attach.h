@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The general tracers' attach points (bpf/trace.bpf.c), chosen in one
- * place for `mmscope trace` and `mmscope status`.
+ * The general tracers' attach points (bpf/trace.bpf.c), listed in one
+ * place for `mmscope trace` (an attach session) and `mmscope status`.
  */
 #ifndef MMSCOPE_TRACE_ATTACH_H
 #define MMSCOPE_TRACE_ATTACH_H
@@ -13,9 +13,9 @@
 
 struct trace_bpf;
 
-/* chosen[0] allocations, chosen[1] frees (when frees); 0 or EXIT_NOFEATURE. */
-int trace_select_slab(struct trace_bpf *skel, struct attach_candidate *chosen, bool frees);
-int trace_select_page(struct trace_bpf *skel, struct attach_candidate *chosen);
+/* The events of `trace slab` (allocations, and frees unless !frees) or `trace page`. */
+void trace_slab_events(struct attach_session *s, struct trace_bpf *skel, bool frees);
+void trace_page_events(struct attach_session *s, struct trace_bpf *skel);
 /*
  * The attach points `mmscope trace <recipe>` would use here ("slab" or
  * "page"), space-separated, for `mmscope status`; -1 if none works.

@@ -17,6 +17,11 @@ void slab_state_render(FILE *out, struct json_object *rec);
 void slab_top_render(FILE *out, struct json_object *rec);
 void mmid_census_render(FILE *out, struct json_object *rec);
 
+/* The first record of a recorded file: version, kernel, host, command line. */
+struct json_object *record_header(int argc, char **argv);
+/* A 'damon record' line as 'damon report -v' prints it (commands/damon_report.c). */
+void damon_record_render(FILE *out, struct json_object *rec);
+
 struct mmid_census;
 /* The "mmid_census" record of a parsed census (commands/mmid_census.c). */
 struct json_object *mmid_census_record(const struct mmid_census *c);

@@ -29,6 +29,8 @@
 #include "interval.h"
 #include "jsonl.h"
 #include "mmscope.h"
+#include "render.h"
+#include "commands.h"
 
 #define MAX_KD 64
 
@@ -130,9 +132,8 @@ static struct kd_info *kd_of(long pid)
 		/* A kdamond started after the record began. */
 		if (pass == 0) {
 			struct json_object *arr = scan_kdamonds();
-			struct json_object *o = json_object_new_object();
+			struct json_object *o = record_new("damon_kdamonds", NULL);
 
-			json_object_object_add(o, "type", json_object_new_string("kdamonds"));
 			json_object_object_add(o, "t", json_object_new_double(mono_now() - rec.mono0));
 			json_object_object_add(o, "kdamonds", arr);
 			jsonl_emit_to(rec.out, o);
@@ -154,8 +155,7 @@ static void flush_pending(struct pending *p)
 		return;
 	p->used = false;
 	k = kd_of(p->pid);
-	o = json_object_new_object();
-	json_object_object_add(o, "type", json_object_new_string("aggr"));
+	o = record_new("damon_aggr", NULL);
 	json_object_object_add(o, "t", json_object_new_double(p->t));
 	json_object_object_add(o, "ts_ns", json_object_new_int64(p->ts_ns));
 	json_object_object_add(o, "kdamond", json_object_new_int(k->index));
@@ -213,9 +213,8 @@ static int on_event(void *ctx, void *data, size_t len)
 		 * before kdamond_reset_aggregated()).
 		 */
 		flush_pending(pending_of(e->pid));
-		o = json_object_new_object();
+		o = record_new("damon_tune", NULL);
 
-		json_object_object_add(o, "type", json_object_new_string("tune"));
 		json_object_object_add(o, "t", json_object_new_double(t));
 		json_object_object_add(o, "ts_ns", json_object_new_int64(e->ts_ns));
 		json_object_object_add(o, "kdamond", json_object_new_int(k->index));
@@ -252,118 +251,190 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+struct record_session {
+	int kd;
+	long filter_pid;
+};
+
+static void *record_session_open(struct attach_session *s)
+{
+	struct damon_bpf *skel = damon_bpf__open();
+	struct bpf_program *p;
+
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, false);
+	{
+		const struct attach_candidate tune[] = {
+			{ skel->progs.tune_btf, BPF_KIND_TP_BTF, "damon_monitor_intervals_tune" },
+			{ skel->progs.tune_raw, BPF_KIND_RAW_TP, "damon_monitor_intervals_tune" },
+		};
+		const struct attach_candidate aggr[] = {
+			{ skel->progs.aggr_btf, BPF_KIND_TP_BTF, "damon_aggregated" },
+			{ skel->progs.aggr_raw, BPF_KIND_RAW_TP, "damon_aggregated" },
+		};
+
+		attach_session_event(s, "DAMON interval tuning", tune, 2);
+		attach_session_event(s, "DAMON aggregations", aggr, 2);
+	}
+	return skel;
+}
+
+static int record_session_load(struct attach_session *s, void *p)
+{
+	struct record_session *rs = s->ctx;
+	struct damon_bpf *skel = p;
+	int nargs = kbtf_tp_nr_args("damon_monitor_intervals_tune");
+
+	skel->rodata->filter_pid = rs->filter_pid;
+	/* The patched event carries what the tuner decided from (its BTF says). */
+	skel->rodata->tune_nr_args = nargs > 0 ? nargs : 1;
+	return damon_bpf__load(skel);
+}
+
+static void record_session_destroy(void *skel)
+{
+	damon_bpf__destroy(skel);
+}
+
+/* The first lines: the general record header, then the kdamonds as they are. */
+static void write_start(const struct opts *opt, struct json_object *kdamonds)
+{
+	struct json_object *o = record_new("damon_start", NULL);
+	char *argv[8] = { "damon", "record", "-o", (char *)opt->arg[OPT_OUTPUT] };
+	int argc = 4;
+
+	if (opt->set[OPT_KDAMOND]) {
+		argv[argc++] = "-k";
+		argv[argc++] = (char *)opt->arg[OPT_KDAMOND];
+	}
+	if (opt->set[OPT_DURATION]) {
+		argv[argc++] = "-d";
+		argv[argc++] = (char *)opt->arg[OPT_DURATION];
+	}
+	jsonl_emit_to(rec.out, record_header(argc, argv));
+	json_object_object_add(o, "mmscope", json_object_new_string(MMSCOPE_VERSION));
+	json_object_object_add(o, "realtime", json_object_new_double(now_realtime()));
+	json_object_object_add(o, "kdamonds", kdamonds);
+	jsonl_emit_to(rec.out, o);
+}
+
+static void write_end(struct damon_bpf *skel)
+{
+	struct json_object *o = record_new("damon_end", NULL);
+	int i;
+
+	for (i = 0; i < MAX_KD; i++)
+		flush_pending(&rec.pend[i]);
+	json_object_object_add(o, "t", json_object_new_double(mono_now() - rec.mono0));
+	json_object_object_add(o, "tunes", json_object_new_int64(rec.tunes));
+	json_object_object_add(o, "aggrs", json_object_new_int64(rec.aggrs));
+	json_object_object_add(o, "dropped", json_object_new_int64(skel->bss->dropped));
+	jsonl_emit_to(rec.out, o);
+}
+
+/* Until Ctrl-C or @dur seconds; 0 or EXIT_FAIL after saying why. */
+static int record_loop(struct ring_buffer *rb, long long dur)
+{
+	double end_at = dur ? mono_now() + dur : 0;
+	int err;
+
+	while (!mmscope_exiting && (!end_at || mono_now() < end_at)) {
+		err = ring_buffer__poll(rb, 200);
+		if (err < 0 && err != -EINTR) {
+			errmsg("ring buffer: %s", strerror(-err));
+			return EXIT_FAIL;
+		}
+	}
+	ring_buffer__consume(rb);
+	return 0;
+}
+
+/* The kdamond -k names, as a pid to filter on; 0 for all. */
+static int filter_of(int kd, long *pid)
+{
+	int i;
+
+	*pid = 0;
+	if (kd < 0)
+		return 0;
+	for (i = 0; i < rec.nkd; i++)
+		if (rec.kd[i].index == kd)
+			*pid = rec.kd[i].pid;
+	if (*pid)
+		return 0;
+	errmsg("kdamond %d is not running ('mmscope damon status')", kd);
+	return EXIT_USAGE;
+}
+
 int damon_cmd_record(const struct opts *o)
 {
-	struct attach_candidate tune[2], aggr[2];
-	struct damon_bpf *skel = NULL;
-	int nargs;
-	struct ring_buffer *rb = NULL;
+	struct record_session rs = { .kd = -1 };
+	struct attach_session sess = {
+		.what = "the DAMON tracer", .ctx = &rs, .open = record_session_open,
+		.load = record_session_load, .destroy = record_session_destroy,
+	};
 	const char *output = o->arg[OPT_OUTPUT];
-	struct json_object *hdr;
-	int kd = -1, ret = EXIT_FAIL, err, i;
-	double end_at = 0;
+	struct ring_buffer *rb = NULL;
+	struct json_object *kdamonds;
 	long long dur = 0;
+	int ret;
 
-	if ((err = damon_opt_kd(o, &kd)) || (err = opt_num(o, OPT_DURATION, 0, 86400 * 365, &dur)))
-		return err;
+	if ((ret = damon_opt_kd(o, &rs.kd)) ||
+	    (ret = opt_num(o, OPT_DURATION, 0, 86400 * 365, &dur)))
+		return ret;
 	if (!output || o->argc) {
 		errmsg("give the output file with -o FILE (and no argument); see 'mmscope damon record -h'");
 		return EXIT_USAGE;
 	}
 	if (require_root("trace DAMON"))
 		return EXIT_NOPRIV;
-	bpf_quiet_libbpf();
-
 	rec.mono0 = mono_now();
-	hdr = scan_kdamonds();
-	skel = damon_bpf__open();
-	if (!skel) {
-		errmsg("cannot open the DAMON BPF program: %s", strerror(errno));
-		json_object_put(hdr);
-		return EXIT_FAIL;
+	kdamonds = scan_kdamonds();
+	ret = filter_of(rs.kd, &rs.filter_pid);
+	if (!ret)
+		ret = attach_session_open(&sess);
+	if (ret) {
+		json_object_put(kdamonds);
+		return ret;
 	}
-	if (kd >= 0) {
-		for (i = 0; i < rec.nkd; i++)
-			if (rec.kd[i].index == kd)
-				skel->rodata->filter_pid = rec.kd[i].pid;
-		if (!skel->rodata->filter_pid) {
-			errmsg("kdamond %d is not running ('mmscope damon status')", kd);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
-	nargs = kbtf_tp_nr_args("damon_monitor_intervals_tune");
-	skel->rodata->tune_nr_args = nargs > 0 ? nargs : 1;
-	tune[0] = (struct attach_candidate){ skel->progs.tune_btf, BPF_KIND_TP_BTF, "damon_monitor_intervals_tune" };
-	tune[1] = (struct attach_candidate){ skel->progs.tune_raw, BPF_KIND_RAW_TP, "damon_monitor_intervals_tune" };
-	aggr[0] = (struct attach_candidate){ skel->progs.aggr_btf, BPF_KIND_TP_BTF, "damon_aggregated" };
-	aggr[1] = (struct attach_candidate){ skel->progs.aggr_raw, BPF_KIND_RAW_TP, "damon_aggregated" };
-	if (attach_select("DAMON interval tuning", tune, 2) < 0 ||
-	    attach_select("DAMON aggregations", aggr, 2) < 0) {
-		ret = EXIT_NOFEATURE;
-		goto out;
-	}
-	err = damon_bpf__load(skel);
-	if (!err)
-		err = damon_bpf__attach(skel);
-	if (err) {
-		errmsg("cannot load/attach the DAMON tracer: %s", strerror(-err));
-		goto out;
-	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
+	ret = EXIT_FAIL;
+	rb = ring_buffer__new(bpf_map__fd(((struct damon_bpf *)sess.skel)->maps.events), on_event,
+			      NULL, NULL);
 	if (!rb) {
 		errmsg("cannot create the ring buffer: %s", strerror(errno));
+		json_object_put(kdamonds);
 		goto out;
 	}
+	/*
+	 * Written as it comes, not renamed at the end like 'mmscope record':
+	 * a script waits for the damon_start line before starting DAMON.  A
+	 * record that fails is removed, so no file looks like a success.
+	 */
 	rec.out = strcmp(output, "-") ? fopen(output, "w") : stdout;
 	if (!rec.out) {
 		errmsg("cannot write %s: %s", output, strerror(errno));
+		json_object_put(kdamonds);
 		goto out;
 	}
-	{
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "type", json_object_new_string("start"));
-		json_object_object_add(o, "mmscope", json_object_new_string(MMSCOPE_VERSION));
-		json_object_object_add(o, "realtime", json_object_new_double(now_realtime()));
-		json_object_object_add(o, "kdamonds", hdr);
-		hdr = NULL;
-		jsonl_emit_to(rec.out, o);
-	}
+	write_start(o, kdamonds);
 	interval_install_signals();
-	/* After the start line: a script may wait for it before starting DAMON. */
 	fprintf(stderr, "Recording DAMON tuning steps and aggregations into %s... Hit Ctrl-C to end.\n",
 		output);
-	if (dur)
-		end_at = mono_now() + dur;
-	while (!mmscope_exiting && (!end_at || mono_now() < end_at)) {
-		err = ring_buffer__poll(rb, 200);
-		if (err < 0 && err != -EINTR) {
-			errmsg("ring buffer: %s", strerror(-err));
-			goto out;
-		}
-	}
-	ring_buffer__consume(rb);
-	for (i = 0; i < MAX_KD; i++)
-		flush_pending(&rec.pend[i]);
-	{
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "type", json_object_new_string("end"));
-		json_object_object_add(o, "t", json_object_new_double(mono_now() - rec.mono0));
-		json_object_object_add(o, "tunes", json_object_new_int64(rec.tunes));
-		json_object_object_add(o, "aggrs", json_object_new_int64(rec.aggrs));
-		json_object_object_add(o, "dropped", json_object_new_int64(skel->bss->dropped));
-		jsonl_emit_to(rec.out, o);
-	}
+	if (record_loop(rb, dur))
+		goto out;
+	write_end(sess.skel);
 	fprintf(stderr, "recorded %ld tuning steps and %ld aggregations into %s\n",
 		rec.tunes, rec.aggrs, output);
 	ret = EXIT_OK;
 out:
-	if (rec.out && rec.out != stdout)
+	if (rec.out && rec.out != stdout) {
 		fclose(rec.out);
+		if (ret != EXIT_OK)
+			unlink(output);
+	}
 	ring_buffer__free(rb);
-	damon_bpf__destroy(skel);
-	json_object_put(hdr);
+	attach_session_close(&sess);
 	return ret;
 }

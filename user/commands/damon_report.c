@@ -16,6 +16,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "commands.h"
 #include "damon_cli.h"
 #include "interval.h"
 #include "mmscope.h"
@@ -165,6 +166,46 @@ static void take_goal(struct trace *tr, struct json_object *arr)
 	}
 }
 
+/* A record type of 'damon record' (damon_tune), or of one from before 0.2 (tune). */
+static bool is_type(const char *type, const char *name)
+{
+	return !strcmp(type, name) || (!strncmp(type, "damon_", 6) && !strcmp(type + 6, name));
+}
+
+static void print_tune(FILE *out, double t, long sample_us)
+{
+	fprintf(out, "%10.3f  %-6s %12ldus\n", t, "tune", sample_us);
+}
+
+static void print_aggr(FILE *out, double t, double ratio, long nr_regions)
+{
+	fprintf(out, "%10.3f  %-6s %14s %11.2f%% %8ld\n", t, "aggr", "", ratio * 100, nr_regions);
+}
+
+/* For 'mmscope report': each line of a damon record as 'damon report -v' lists it. */
+void damon_record_render(FILE *out, struct json_object *rec)
+{
+	const char *type = json_object_get_string(json_object_object_get(rec, "type"));
+	struct json_object *v;
+
+	if (!type)
+		return;
+	if (is_type(type, "start"))
+		fprintf(out, "%10s  %-6s %14s %12s %8s\n", "TIME(s)", "EVENT", "SAMPLE", "RATIO",
+			"REGIONS");
+	else if (is_type(type, "tune"))
+		print_tune(out, jd(rec, "t", 0), jl(rec, "sample_us", 0));
+	else if (is_type(type, "aggr") && json_object_object_get_ex(rec, "ratio", &v) && v)
+		print_aggr(out, jd(rec, "t", 0), json_object_get_double(v), jl(rec, "nr_regions", 0));
+	else if (is_type(type, "kdamonds"))
+		fprintf(out, "%10.3f  %-6s %zu kdamonds now\n", jd(rec, "t", 0), "start",
+			json_object_object_get_ex(rec, "kdamonds", &v) ? json_object_array_length(v) : 0);
+	else if (is_type(type, "end"))
+		fprintf(out, "recorded %ld tuning steps and %ld aggregations over %.1fs (%ld dropped); "
+			"'mmscope damon report FILE' analyses them\n", jl(rec, "tunes", 0),
+			jl(rec, "aggrs", 0), jd(rec, "t", 0), jl(rec, "dropped", 0));
+}
+
 static int load(const char *path, struct trace *tr, bool table)
 {
 	struct json_object *o, *v;
@@ -177,7 +218,7 @@ static int load(const char *path, struct trace *tr, bool table)
 	if (table)
 		printf("%10s  %-6s %14s %12s %8s\n", "TIME(s)", "EVENT", "SAMPLE", "RATIO", "REGIONS");
 	while ((got = jsonl_next(&jf, "a 'mmscope damon record' line", &o, &type)) > 0) {
-		if (!strcmp(type, "start") || !strcmp(type, "kdamonds")) {
+		if (is_type(type, "start") || is_type(type, "kdamonds")) {
 			struct json_object *arr;
 
 			if (json_object_object_get_ex(o, "kdamonds", &arr)) {
@@ -196,7 +237,7 @@ static int load(const char *path, struct trace *tr, bool table)
 				}
 				take_goal(tr, arr);
 			}
-		} else if (!strcmp(type, "tune") || !strcmp(type, "aggr")) {
+		} else if (is_type(type, "tune") || is_type(type, "aggr")) {
 			double t = jd(o, "t", 0);
 			long kd = jl(o, "kdamond", -1);
 
@@ -205,15 +246,15 @@ static int load(const char *path, struct trace *tr, bool table)
 			if (kd == tr->kd && t >= tr->from && t <= tr->to) {
 				if (t > tr->tmax)
 					tr->tmax = t;
-				if (type[0] == 't') {
+				if (is_type(type, "tune")) {
 					push(&tr->tune, &tr->nt, &tr->ct, t, jl(o, "sample_us", 0));
 					if (table)
-						printf("%10.3f  %-6s %12ldus\n", t, "tune", jl(o, "sample_us", 0));
+						print_tune(stdout, t, jl(o, "sample_us", 0));
 				} else if (json_object_object_get_ex(o, "ratio", &v) && v) {
 					push(&tr->aggr, &tr->na, &tr->ca, t, json_object_get_double(v));
 					if (table)
-						printf("%10.3f  %-6s %14s %11.2f%% %8ld\n", t, "aggr", "",
-						       json_object_get_double(v) * 100, jl(o, "nr_regions", 0));
+						print_aggr(stdout, t, json_object_get_double(v),
+							   jl(o, "nr_regions", 0));
 				}
 			}
 		}

@@ -17,7 +17,7 @@
 #include "child.h"
 #include "commands.h"
 
-static struct json_object *header(int argc, char **argv)
+struct json_object *record_header(int argc, char **argv)
 {
 	struct json_object *rec = record_new("header", NULL), *cmd = json_object_new_array();
 	struct utsname uts;
@@ -63,7 +63,7 @@ static int do_record(const struct cmd *cmd, struct opts *o)
 	child_stdout = saved;
 	dup2(fd, STDOUT_FILENO);
 	close(fd);
-	jsonl_emit(header(o->argc, o->argv));
+	jsonl_emit(record_header(o->argc, o->argv));
 	cmd_require_json = true;
 	ret = cmd_main(&cmd_root, o->argc, o->argv);
 	cmd_require_json = false;
@@ -132,6 +132,11 @@ static const struct renderer renderers[] = {
 	{ "slab", slab_state_render },
 	{ "slab_top", slab_top_render },
 	{ "mmid_census", mmid_census_render },
+	{ "damon_start", damon_record_render },
+	{ "damon_tune", damon_record_render },
+	{ "damon_aggr", damon_record_render },
+	{ "damon_kdamonds", damon_record_render },
+	{ "damon_end", damon_record_render },
 	{ NULL, NULL },
 };
 

@@ -37,38 +37,82 @@ static const struct hist_kind kinds[SLAB_NR_HIST] = {
 	[SLAB_HIST_SIZE] = { "kmalloc", "kmalloc() requested bytes", false },
 };
 
-/* The programs that can observe a kind, best first. */
-static int candidates(struct slabhist_bpf *skel, enum slab_hist_kind k,
-		      struct attach_candidate *c)
+/* The programs that can observe a kind, best first: the session's one event. */
+static void hist_event(struct attach_session *s, struct slabhist_bpf *skel, enum slab_hist_kind k)
 {
+	struct attach_candidate c[ATTACH_MAX_CANDIDATES];
+	int n = 0;
+
+#define CAND(prog, kind, target) (c[n++] = (struct attach_candidate){ skel->progs.prog, kind, target })
 	switch (k) {
 	case SLAB_HIST_BULK:
-		c[0] = (struct attach_candidate){ skel->progs.bulk_fentry, BPF_KIND_FENTRY,
-						  "kmem_cache_alloc_bulk_noprof" };
-		return 1;
+		CAND(bulk_fentry, BPF_KIND_FENTRY, "kmem_cache_alloc_bulk_noprof");
+		break;
 	case SLAB_HIST_PREFILL:
-		c[0] = (struct attach_candidate){ skel->progs.prefill_tp, BPF_KIND_TP_BTF,
-						  "sheaf_prefill" };
-		c[1] = (struct attach_candidate){ skel->progs.prefill_fentry, BPF_KIND_FENTRY,
-						  "kmem_cache_prefill_sheaf" };
-		return 2;
+		CAND(prefill_tp, BPF_KIND_TP_BTF, "sheaf_prefill");
+		CAND(prefill_raw_tp, BPF_KIND_RAW_TP, "sheaf_prefill");
+		CAND(prefill_fentry, BPF_KIND_FENTRY, "kmem_cache_prefill_sheaf");
+		break;
 	case SLAB_HIST_REFILL:
-		c[0] = (struct attach_candidate){ skel->progs.refill_tp, BPF_KIND_TP_BTF,
-						  "sheaf_refill" };
-		return 1;
+		CAND(refill_tp, BPF_KIND_TP_BTF, "sheaf_refill");
+		CAND(refill_raw_tp, BPF_KIND_RAW_TP, "sheaf_refill");
+		break;
 	case SLAB_HIST_FLUSH:
-		c[0] = (struct attach_candidate){ skel->progs.flush_tp, BPF_KIND_TP_BTF,
-						  "sheaf_flush" };
-		return 1;
+		CAND(flush_tp, BPF_KIND_TP_BTF, "sheaf_flush");
+		CAND(flush_raw_tp, BPF_KIND_RAW_TP, "sheaf_flush");
+		break;
 	case SLAB_HIST_SIZE:
-		c[0] = (struct attach_candidate){ skel->progs.kmalloc_tp_btf, BPF_KIND_TP_BTF,
-						  "kmalloc" };
-		c[1] = (struct attach_candidate){ skel->progs.kmalloc_raw_tp, BPF_KIND_RAW_TP,
-						  "kmalloc" };
-		return 2;
+		CAND(kmalloc_tp_btf, BPF_KIND_TP_BTF, "kmalloc");
+		CAND(kmalloc_raw_tp, BPF_KIND_RAW_TP, "kmalloc");
+		break;
 	default:
-		return 0;
+		break;
 	}
+#undef CAND
+	attach_session_event(s, kinds[k].what, c, n);
+}
+
+struct hist_session {
+	enum slab_hist_kind kind;
+	const struct hist_linear *lin;
+};
+
+static void *hist_session_open(struct attach_session *s)
+{
+	struct hist_session *hs = s->ctx;
+	struct slabhist_bpf *skel = slabhist_bpf__open();
+	struct bpf_program *p;
+
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, false);
+	hist_event(s, skel, hs->kind);
+	return skel;
+}
+
+static int hist_session_load(struct attach_session *s, void *p)
+{
+	struct hist_session *hs = s->ctx;
+	const struct hist_linear *lin = hs->lin;
+	struct slabhist_bpf *skel = p;
+	bool per_cache = kinds[hs->kind].per_cache;
+
+	skel->rodata->per_cache = per_cache;
+	if (lin) {
+		skel->rodata->linear = true;
+		skel->rodata->lin_min = lin->min;
+		skel->rodata->lin_max = lin->max;
+		skel->rodata->lin_step = lin->step;
+		skel->rodata->lin_nr_slots = hist_linear_nr_slots(lin);
+	}
+	bpf_map__set_max_entries(skel->maps.hists, per_cache ? slab_cache_map_entries() : 1);
+	return slabhist_bpf__load(skel);
+}
+
+static void hist_session_destroy(void *skel)
+{
+	slabhist_bpf__destroy(skel);
 }
 
 static const char *cache_name(const struct slab_state *st, unsigned long long id)
@@ -205,15 +249,18 @@ bad:
 
 static int do_slab_hist(const struct cmd *cmd, struct opts *o)
 {
-	struct attach_candidate cand[4];
+	struct hist_session hs;
+	struct attach_session sess = {
+		.what = "the histogram programs", .ctx = &hs, .open = hist_session_open,
+		.load = hist_session_load, .destroy = hist_session_destroy,
+	};
 	struct interval_opts io = { 0 };
 	struct hist_linear lin, *linp = NULL;
 	enum slab_hist_kind kind = SLAB_HIST_BULK;
 	struct slabhist_bpf *skel;
 	const char *glob = o->arg[OPT_CACHE];
-	struct bpf_program *p;
 	long printed = 0;
-	int i, n, err;
+	int i, err;
 
 	if (o->set[OPT_KIND]) {
 		for (i = 0; i < SLAB_NR_HIST; i++)
@@ -242,46 +289,11 @@ static int do_slab_hist(const struct cmd *cmd, struct opts *o)
 	if (require_root("mmscope slab hist (it loads BPF programs)"))
 		return EXIT_NOPRIV;
 
-	bpf_quiet_libbpf();
-	skel = slabhist_bpf__open();
-	if (!skel) {
-		errmsg("cannot open the histogram programs: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	bpf_object__for_each_program(p, skel->obj)
-		bpf_program__set_autoload(p, false);
-	n = candidates(skel, kind, cand);
-	if (attach_select(kinds[kind].what, cand, n) < 0) {
-		slabhist_bpf__destroy(skel);
-		return EXIT_NOFEATURE;
-	}
-	skel->rodata->per_cache = kinds[kind].per_cache;
-	if (linp) {
-		skel->rodata->linear = true;
-		skel->rodata->lin_min = lin.min;
-		skel->rodata->lin_max = lin.max;
-		skel->rodata->lin_step = lin.step;
-		skel->rodata->lin_nr_slots = hist_linear_nr_slots(&lin);
-	}
-	if (kinds[kind].per_cache)
-		bpf_map__set_max_entries(skel->maps.hists, slab_cache_map_entries());
-	else
-		bpf_map__set_max_entries(skel->maps.hists, 1);
-	err = slabhist_bpf__load(skel);
-	if (err) {
-		char what[96];
-
-		snprintf(what, sizeof(what), "the %s histogram", kinds[kind].name);
-		bpf_load_error(what, err);
-		slabhist_bpf__destroy(skel);
-		return EXIT_FAIL;
-	}
-	err = slabhist_bpf__attach(skel);
-	if (err) {
-		errmsg("cannot attach the %s histogram: %s", kinds[kind].name, strerror(-err));
-		slabhist_bpf__destroy(skel);
-		return EXIT_FAIL;
-	}
+	hs = (struct hist_session){ kind, linp };
+	err = attach_session_open(&sess);
+	if (err)
+		return err;
+	skel = sess.skel;
 	interval_install_signals();
 	if (!io.interval || !io.count)
 		fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", kinds[kind].what);
@@ -289,7 +301,7 @@ static int do_slab_hist(const struct cmd *cmd, struct opts *o)
 		report(skel, &kinds[kind], glob, linp, &io);
 		printed++;
 	}
-	slabhist_bpf__destroy(skel);
+	attach_session_close(&sess);
 	return EXIT_OK;
 }
 

@@ -50,7 +50,8 @@ struct top_cache {
 };
 
 struct top {
-	struct slabtop_bpf *skel;
+	struct attach_session sess;
+	struct slabtop_bpf *skel;	/* sess.skel: NULL when no tracepoint is needed */
 	bool use_tp_alloc, use_patch_tp, use_stats;
 	unsigned int have;		/* bit per field: some source provides it */
 	struct top_cache *c;
@@ -252,11 +253,58 @@ static void top_print(struct top *t, const struct interval_opts *io)
 	json_object_put(rec);
 }
 
+/* One event of slab top: its tp_btf program, then its raw_tp one. */
+static void top_event(struct attach_session *s, const char *tp, struct bpf_program *btf,
+		      struct bpf_program *raw)
+{
+	const struct attach_candidate cand[] = {
+		{ btf, BPF_KIND_TP_BTF, tp }, { raw, BPF_KIND_RAW_TP, tp },
+	};
+
+	attach_session_event(s, tp, cand, 2);
+}
+
+static void *top_session_open(struct attach_session *s)
+{
+	struct top *t = s->ctx;
+	struct slabtop_bpf *skel = slabtop_bpf__open();
+	struct bpf_program *p;
+
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, false);
+	if (t->use_tp_alloc) {
+		top_event(s, "kmem_cache_alloc", skel->progs.top_alloc, skel->progs.top_alloc_raw);
+		top_event(s, "kmem_cache_free", skel->progs.top_free, skel->progs.top_free_raw);
+	}
+	if (t->use_patch_tp) {
+		top_event(s, "sheaf_refill", skel->progs.top_refill, skel->progs.top_refill_raw);
+		top_event(s, "sheaf_flush", skel->progs.top_flush, skel->progs.top_flush_raw);
+		top_event(s, "barn_get", skel->progs.top_barn_get, skel->progs.top_barn_get_raw);
+		top_event(s, "barn_put", skel->progs.top_barn_put, skel->progs.top_barn_put_raw);
+		top_event(s, "sheaf_prefill", skel->progs.top_prefill, skel->progs.top_prefill_raw);
+		top_event(s, "sheaf_return", skel->progs.top_return, skel->progs.top_return_raw);
+	}
+	return skel;
+}
+
+static int top_session_load(struct attach_session *s, void *p)
+{
+	struct slabtop_bpf *skel = p;
+
+	bpf_map__set_max_entries(skel->maps.counts, slab_cache_map_entries());
+	return slabtop_bpf__load(skel);
+}
+
+static void top_session_destroy(void *skel)
+{
+	slabtop_bpf__destroy(skel);
+}
+
 /* Patch tracepoints when present; kmem_cache_alloc/free without SLUB_STATS. */
 static int top_open(struct top *t)
 {
-	struct slabtop_bpf *skel;
-	struct attach_candidate cand;
 	int err;
 
 	t->use_stats = access("/sys/kernel/slab/kmalloc-64/alloc_fastpath", R_OK) == 0 ||
@@ -267,63 +315,14 @@ static int top_open(struct top *t)
 		t->use_stats ? "yes (allocation split, barn, prefill)" : "no (CONFIG_SLUB_STATS=n)",
 		t->use_patch_tp ? "yes (refill/flush events, barn, prefill)" : "no");
 	if (!t->use_patch_tp && !t->use_tp_alloc)
-		return 0;
-
-	bpf_quiet_libbpf();
-	skel = slabtop_bpf__open();
-	if (!skel)
-		return -errno;
-	{
-		struct bpf_program *p;
-
-		bpf_object__for_each_program(p, skel->obj)
-			bpf_program__set_autoload(p, false);
-	}
-	if (t->use_tp_alloc) {
-		cand = (struct attach_candidate){ skel->progs.top_alloc, BPF_KIND_TP_BTF,
-						  "kmem_cache_alloc" };
-		if (attach_select("kmem_cache allocations", &cand, 1) < 0)
-			goto fail;
-		cand = (struct attach_candidate){ skel->progs.top_free, BPF_KIND_TP_BTF,
-						  "kmem_cache_free" };
-		if (attach_select("kmem_cache frees", &cand, 1) < 0)
-			goto fail;
-	}
-	if (t->use_patch_tp) {
-		struct { struct bpf_program *p; const char *tp; } pt[] = {
-			{ skel->progs.top_refill, "sheaf_refill" },
-			{ skel->progs.top_flush, "sheaf_flush" },
-			{ skel->progs.top_barn_get, "barn_get" },
-			{ skel->progs.top_barn_put, "barn_put" },
-			{ skel->progs.top_prefill, "sheaf_prefill" },
-			{ skel->progs.top_return, "sheaf_return" },
-		};
-		size_t i;
-
-		for (i = 0; i < sizeof(pt) / sizeof(pt[0]); i++) {
-			cand = (struct attach_candidate){ pt[i].p, BPF_KIND_TP_BTF, pt[i].tp };
-			if (attach_select(pt[i].tp, &cand, 1) < 0)
-				goto fail;
-		}
-	}
-	bpf_map__set_max_entries(skel->maps.counts, slab_cache_map_entries());
-	err = slabtop_bpf__load(skel);
-	if (err) {
-		bpf_load_error("the slab top programs", err);
-		slabtop_bpf__destroy(skel);
-		return err;
-	}
-	err = slabtop_bpf__attach(skel);
-	if (err) {
-		errmsg("cannot attach the slab top programs: %s", strerror(-err));
-		slabtop_bpf__destroy(skel);
-		return err;
-	}
-	t->skel = skel;
-	return 0;
-fail:
-	slabtop_bpf__destroy(skel);
-	return -EOPNOTSUPP;
+		return EXIT_OK;
+	t->sess = (struct attach_session){
+		.what = "the slab top programs", .ctx = t, .open = top_session_open,
+		.load = top_session_load, .destroy = top_session_destroy,
+	};
+	err = attach_session_open(&t->sess);
+	t->skel = t->sess.skel;
+	return err;
 }
 
 static int terminal_rows(void)
@@ -365,7 +364,7 @@ static int do_slab_top(const struct cmd *cmd, struct opts *in)
 
 	err = top_open(&t);
 	if (err)
-		return err == -EOPNOTSUPP ? EXIT_NOFEATURE : EXIT_FAIL;
+		return err;
 	err = top_sample(&t, 0);
 	if (!err && t.glob) {
 		size_t i;
@@ -375,7 +374,7 @@ static int do_slab_top(const struct cmd *cmd, struct opts *in)
 		if (i == t.nr) {
 			errmsg("no slab cache matches '%s' (nor an alias of one); 'mmscope slab -a' "
 			       "lists them", t.glob);
-			slabtop_bpf__destroy(t.skel);
+			attach_session_close(&t.sess);
 			free(t.c);
 			return EXIT_FAIL;
 		}
@@ -393,7 +392,7 @@ static int do_slab_top(const struct cmd *cmd, struct opts *in)
 			printed++;
 		}
 	}
-	slabtop_bpf__destroy(t.skel);
+	attach_session_close(&t.sess);
 	free(t.c);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -22,7 +22,6 @@
 #include "slab_alias.h"
 #include "map_drain.h"
 
-#define MAX_LINKS 8
 
 static void on_child(int sig)
 {
@@ -299,80 +298,71 @@ static struct json_object *page_report(struct trace_bpf *skel, struct trace_opts
 
 /* --- the session ----------------------------------------------------------- */
 
-/* Open, choose, load and attach; a candidate that fails falls back to the next. */
-static int trace_open(struct trace_opts *o, bool slab, struct trace_bpf **out,
-		      struct bpf_link **links, int *nr_links)
-{
-	struct attach_candidate chosen[2] = { 0 };
-	struct bpf_program *prog;
-	struct trace_bpf *skel;
-	int nr_chosen = slab && !o->allocs_only ? 2 : 1, ret, i, tries;
+struct trace_session {
+	struct trace_opts *o;
+	bool slab;
+};
 
-	for (tries = 0; tries < 4; tries++) {
-		skel = trace_bpf__open();
-		if (!skel) {
-			errmsg("cannot open the BPF object: %s", strerror(errno));
-			return EXIT_FAIL;
-		}
-		bpf_object__for_each_program(prog, skel->obj)
-			bpf_program__set_autoload(prog, false);
-		bpf_program__set_autoload(skel->progs.cache_names, slab);
-		ret = slab ? trace_select_slab(skel, chosen, !o->allocs_only) :
-			     trace_select_page(skel, chosen);
-		if (ret) {
-			trace_bpf__destroy(skel);
-			return ret;
-		}
-		attach_select_done();
-		/*
-		 * Maps this session never touches: one entry each, not 8192 per
-		 * CPU preallocated (creating them was a third of the start-up time).
-		 */
-		if (!slab || !(o->pid || o->cmd || o->comm || o->by))
-			bpf_map__set_max_entries(skel->maps.slab_counts, 1);
-		if (!slab || o->pid || o->cmd || o->comm || o->by)
-			bpf_map__set_max_entries(skel->maps.slab_by_cache, 1);
-		if (slab)
-			bpf_map__set_max_entries(skel->maps.page_counts, 1);
-		skel->rodata->targ_tgid = o->pid;
-		skel->rodata->key_by = o->by;
-		if (o->comm) {
-			skel->rodata->filter_comm = true;
-			strncpy((char *)skel->rodata->targ_comm, o->comm, TRACE_COMM_LEN - 1);
-		}
-		ret = trace_bpf__load(skel);
-		if (ret == -EPERM) {
-			errmsg("cannot load the BPF programs: %s (needs CAP_BPF and CAP_PERFMON, "
-			       "or root)", strerror(-ret));
-			trace_bpf__destroy(skel);
-			return EXIT_NOPRIV;
-		}
-		for (i = 0; !ret && i < nr_chosen; i++)
-			if (!attach_chosen(i ? "slab frees" : slab ? "slab allocations" :
-					   "page allocations", &chosen[i], links, MAX_LINKS, nr_links))
-				ret = -1;
-		if (!ret) {
-			*out = skel;
-			return 0;
-		}
-		/* Whatever was chosen and failed is not a candidate any more. */
-		for (i = 0; i < nr_chosen; i++)
-			attach_mark_failed(&chosen[i]);
-		while (*nr_links)
-			bpf_link__destroy(links[--*nr_links]);
-		trace_bpf__destroy(skel);
-		verbose("trying the next attach point");
+static void *trace_session_open(struct attach_session *s)
+{
+	struct trace_session *ts = s->ctx;
+	struct trace_bpf *skel = trace_bpf__open();
+	struct bpf_program *prog;
+
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	bpf_program__set_autoload(skel->progs.cache_names, ts->slab);
+	if (ts->slab)
+		trace_slab_events(s, skel, !ts->o->allocs_only);
+	else
+		trace_page_events(s, skel);
+	return skel;
+}
+
+static int trace_session_load(struct attach_session *s, void *p)
+{
+	struct trace_session *ts = s->ctx;
+	struct trace_opts *o = ts->o;
+	struct trace_bpf *skel = p;
+	bool keyed = o->pid || o->cmd || o->comm || o->by;
+
+	/*
+	 * Maps this session never touches: one entry each, not 8192 per CPU
+	 * preallocated (creating them was a third of the start-up time).
+	 */
+	if (!ts->slab || !keyed)
+		bpf_map__set_max_entries(skel->maps.slab_counts, 1);
+	if (!ts->slab || keyed)
+		bpf_map__set_max_entries(skel->maps.slab_by_cache, 1);
+	if (ts->slab)
+		bpf_map__set_max_entries(skel->maps.page_counts, 1);
+	skel->rodata->targ_tgid = o->pid;
+	skel->rodata->key_by = o->by;
+	if (o->comm) {
+		skel->rodata->filter_comm = true;
+		strncpy((char *)skel->rodata->targ_comm, o->comm, TRACE_COMM_LEN - 1);
 	}
-	return EXIT_FAIL;
+	return trace_bpf__load(skel);
+}
+
+static void trace_session_destroy(void *skel)
+{
+	trace_bpf__destroy(skel);
 }
 
 static int do_trace_run(struct opts *in, bool slab)
 {
 	struct trace_opts o = { 0 };
-	struct bpf_link *links[MAX_LINKS];
+	struct trace_session ts = { &o, slab };
+	struct attach_session sess = {
+		.what = "the tracing programs", .ctx = &ts, .open = trace_session_open,
+		.load = trace_session_load, .destroy = trace_session_destroy,
+	};
 	struct cache_table caches = { 0 };
 	struct trace_bpf *skel = NULL;
-	int nr_links = 0, ret, i;
+	int ret;
 	pid_t child = 0;
 	long printed = 0;
 
@@ -393,10 +383,10 @@ static int do_trace_run(struct opts *in, bool slab)
 		if (!o.pid)
 			o.pid = child;
 	}
-	bpf_quiet_libbpf();
-	ret = trace_open(&o, slab, &skel, links, &nr_links);
+	ret = attach_session_open(&sess);
 	if (ret)
 		goto out;
+	skel = sess.skel;
 	if (slab && o.cache && cache_table_load(skel->progs.cache_names, &caches) == 0 &&
 	    !cache_table_match(&caches, o.cache)) {
 		errmsg("no slab cache matches '%s' (nor an alias of one); 'mmscope slab -a' lists them",
@@ -428,10 +418,8 @@ out:
 		if (!ret)
 			ret = cret;
 	}
-	for (i = 0; i < nr_links; i++)
-		bpf_link__destroy(links[i]);
 	cache_table_free(&caches);
-	trace_bpf__destroy(skel);
+	attach_session_close(&sess);
 	return ret;
 }
 
