@@ -304,37 +304,35 @@ static double nice_step(double range, int n)
 	return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
 
-static int write_svg(const char *path, const struct trace *tr, const struct damon_summary *sm,
-		     double band, int window)
+/* The axes' ranges: the bounds and every value seen, the ratio up to 3x the goal. */
+static void svg_axes(struct axes *a, const struct trace *tr)
 {
-	FILE *f = fopen(path, "w");
-	struct axes a;
-	double d, rstep, tstep;
 	int i;
-	char b1[32], b2[32];
 
-	if (!f) {
-		errmsg("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	a.tmax = tr->tmax > 0 ? tr->tmax : 1;
-	a.smin = tr->min_us > 0 ? tr->min_us : 1;
-	a.smax = tr->max_us > 0 ? tr->max_us : 1e6;
+	a->tmax = tr->tmax > 0 ? tr->tmax : 1;
+	a->smin = tr->min_us > 0 ? tr->min_us : 1;
+	a->smax = tr->max_us > 0 ? tr->max_us : 1e6;
 	for (i = 0; i < tr->nt; i++) {
-		if (tr->tune[i].v < a.smin)
-			a.smin = tr->tune[i].v;
-		if (tr->tune[i].v > a.smax)
-			a.smax = tr->tune[i].v;
+		if (tr->tune[i].v < a->smin)
+			a->smin = tr->tune[i].v;
+		if (tr->tune[i].v > a->smax)
+			a->smax = tr->tune[i].v;
 	}
-	if (a.smax <= a.smin)
-		a.smax = a.smin * 10;
-	a.rmax = tr->goal * 3;
+	if (a->smax <= a->smin)
+		a->smax = a->smin * 10;
+	a->rmax = tr->goal * 3;
 	for (i = 0; i < tr->na; i++)
-		if (tr->aggr[i].v > a.rmax)
-			a.rmax = tr->aggr[i].v;
-	if (a.rmax <= 0)
-		a.rmax = 0.1;
-	a.rmax = fmin(1.0, a.rmax * 1.05);
+		if (tr->aggr[i].v > a->rmax)
+			a->rmax = tr->aggr[i].v;
+	if (a->rmax <= 0)
+		a->rmax = 0.1;
+	a->rmax = fmin(1.0, a->rmax * 1.05);
+}
+
+/* The title, and the band around the goal with the goal itself, on the ratio axis. */
+static void svg_frame(FILE *f, const struct axes *a, const struct trace *tr, double band)
+{
+	char b1[32], b2[32];
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -344,96 +342,113 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 		"auto-tuning, kdamond %d: goal %.2f%% over %ld aggregations, sampling %s..%s</text>\n",
 		W / 2, tr->kd, tr->goal * 100, tr->aggrs, damon_fmt_us(tr->min_us, b1, sizeof(b1)),
 		damon_fmt_us(tr->max_us, b2, sizeof(b2)));
-	/* The band around the goal and the goal itself, on the ratio axis. */
 	if (tr->goal > 0) {
-		double top = py_r(&a, fmin(a.rmax, tr->goal * (1 + band)));
-		double bot = py_r(&a, fmax(0, tr->goal * (1 - band)));
+		double top = py_r(a, fmin(a->rmax, tr->goal * (1 + band)));
+		double bot = py_r(a, fmax(0, tr->goal * (1 - band)));
 
 		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#f5a623\" "
 			"fill-opacity=\"0.12\"/>\n", ML, top, W - ML - MR, bot - top);
 		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d0021b\" "
 			"stroke-width=\"1.5\" stroke-dasharray=\"8 4\"/>\n", ML, W - MR,
-			py_r(&a, tr->goal), py_r(&a, tr->goal));
+			py_r(a, tr->goal), py_r(a, tr->goal));
 	}
-	/* Axes, ticks and grid. */
 	fprintf(f, "<g stroke=\"#444\" fill=\"none\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/></g>\n",
 		ML, MT, W - ML - MR, H - MT - MB);
-	tstep = nice_step(a.tmax, 10);
-	for (i = 0; i * tstep <= a.tmax * 1.0001; i++) {
+}
+
+/* Time along x; the sampling interval, log scale, at the left; the ratio at the right. */
+static void svg_ticks(FILE *f, const struct axes *a)
+{
+	double d, rstep, tstep = nice_step(a->tmax, 10);
+	char b1[32];
+	int i, m;
+
+	for (i = 0; i * tstep <= a->tmax * 1.0001; i++) {
 		double t = tstep * i;
 
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
 			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3g</text>\n",
-			px(&a, t), px(&a, t), MT, H - MB, px(&a, t), H - MB + 16, t);
+			px(a, t), px(a, t), MT, H - MB, px(a, t), H - MB + 16, t);
 	}
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">time since the record started (s)</text>\n",
 		(W - MR + ML) / 2, H - MB + 40);
-	for (d = pow(10, floor(log10(a.smin))); d <= a.smax * 1.0001; d *= 10) {
-		int m;
-
+	for (d = pow(10, floor(log10(a->smin))); d <= a->smax * 1.0001; d *= 10) {
 		for (m = 1; m < 10; m++) {
 			double v = d * m;
 
-			if (v < a.smin * 0.9999 || v > a.smax * 1.0001)
+			if (v < a->smin * 0.9999 || v > a->smax * 1.0001)
 				continue;
 			fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#1f5fbf\"/>\n",
-				ML - (m == 1 ? 6 : 3), ML, py_s(&a, v), py_s(&a, v));
+				ML - (m == 1 ? 6 : 3), ML, py_s(a, v), py_s(a, v));
 			if (m == 1 || m == 2 || m == 5)
 				fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#1f5fbf\">%s</text>\n",
-					ML - 8, py_s(&a, v) + 4, damon_fmt_us(v, b1, sizeof(b1)));
+					ML - 8, py_s(a, v) + 4, damon_fmt_us(v, b1, sizeof(b1)));
 		}
 	}
 	fprintf(f, "<text transform=\"translate(20,%d) rotate(-90)\" text-anchor=\"middle\" fill=\"#1f5fbf\">"
 		"sampling interval (log scale)</text>\n", (H - MB + MT) / 2);
-	rstep = nice_step(a.rmax, 5);
-	for (i = 0; i * rstep <= a.rmax * 1.0001; i++)
+	rstep = nice_step(a->rmax, 5);
+	for (i = 0; i * rstep <= a->rmax * 1.0001; i++)
 		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e07b00\"/>"
 			"<text x=\"%d\" y=\"%.1f\" fill=\"#e07b00\">%.2f%%</text>\n",
-			W - MR, W - MR + 5, py_r(&a, rstep * i), py_r(&a, rstep * i),
-			W - MR + 8, py_r(&a, rstep * i) + 4, rstep * i * 100);
-	/* The moving mean settling is judged on. */
+			W - MR, W - MR + 5, py_r(a, rstep * i), py_r(a, rstep * i),
+			W - MR + 8, py_r(a, rstep * i) + 4, rstep * i * 100);
+	fprintf(f, "<text transform=\"translate(%d,%d) rotate(90)\" text-anchor=\"middle\" fill=\"#e07b00\">"
+		"observed access ratio</text>\n", W - 18, (H - MB + MT) / 2);
+}
+
+/* The ratio per aggregation, its moving mean (what settling is judged on). */
+static void svg_ratio(FILE *f, const struct axes *a, const struct trace *tr, int window)
+{
+	int i, j;
+
 	if (tr->na >= window) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"#b35900\" stroke-width=\"2.5\" points=\"");
 		for (i = window - 1; i < tr->na; i++) {
 			double m = 0;
-			int j;
 
 			for (j = i - window + 1; j <= i; j++)
 				m += tr->aggr[j].v;
-			fprintf(f, "%.1f,%.1f ", px(&a, tr->aggr[i].t), py_r(&a, m / window));
+			fprintf(f, "%.1f,%.1f ", px(a, tr->aggr[i].t), py_r(a, m / window));
 		}
 		fprintf(f, "\"/>\n");
 	}
-	fprintf(f, "<text transform=\"translate(%d,%d) rotate(90)\" text-anchor=\"middle\" fill=\"#e07b00\">"
-		"observed access ratio</text>\n", W - 18, (H - MB + MT) / 2);
-
-	/* Observed ratio per aggregation. */
 	fprintf(f, "<polyline fill=\"none\" stroke=\"#e07b00\" stroke-width=\"1\" stroke-opacity=\"0.7\" points=\"");
 	for (i = 0; i < tr->na; i++)
-		fprintf(f, "%.1f,%.1f ", px(&a, tr->aggr[i].t), py_r(&a, tr->aggr[i].v));
+		fprintf(f, "%.1f,%.1f ", px(a, tr->aggr[i].t), py_r(a, tr->aggr[i].v));
 	fprintf(f, "\"/>\n");
-	/* The sampling interval: a step function, held until the next tune. */
-	if (tr->nt) {
-		fprintf(f, "<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"2\" points=\"");
-		/* From the first aggregation, at the committed interval. */
-		if (tr->init_us > 0 && tr->na && tr->aggr[0].t < tr->tune[0].t)
-			fprintf(f, "%.1f,%.1f %.1f,%.1f ", px(&a, tr->aggr[0].t), py_s(&a, tr->init_us),
-				px(&a, tr->tune[0].t), py_s(&a, tr->init_us));
-		for (i = 0; i < tr->nt; i++) {
-			if (i)
-				fprintf(f, "%.1f,%.1f ", px(&a, tr->tune[i].t), py_s(&a, tr->tune[i - 1].v));
-			fprintf(f, "%.1f,%.1f ", px(&a, tr->tune[i].t), py_s(&a, tr->tune[i].v));
-		}
-		fprintf(f, "%.1f,%.1f\"/>\n", px(&a, a.tmax), py_s(&a, tr->tune[tr->nt - 1].v));
+}
+
+/* The sampling interval: a step function, held until the next tune. */
+static void svg_sampling(FILE *f, const struct axes *a, const struct trace *tr)
+{
+	int i;
+
+	if (!tr->nt)
+		return;
+	fprintf(f, "<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"2\" points=\"");
+	/* From the first aggregation, at the committed interval. */
+	if (tr->init_us > 0 && tr->na && tr->aggr[0].t < tr->tune[0].t)
+		fprintf(f, "%.1f,%.1f %.1f,%.1f ", px(a, tr->aggr[0].t), py_s(a, tr->init_us),
+			px(a, tr->tune[0].t), py_s(a, tr->init_us));
+	for (i = 0; i < tr->nt; i++) {
+		if (i)
+			fprintf(f, "%.1f,%.1f ", px(a, tr->tune[i].t), py_s(a, tr->tune[i - 1].v));
+		fprintf(f, "%.1f,%.1f ", px(a, tr->tune[i].t), py_s(a, tr->tune[i].v));
 	}
+	fprintf(f, "%.1f,%.1f\"/>\n", px(a, a->tmax), py_s(a, tr->tune[tr->nt - 1].v));
+}
+
+static void svg_legend(FILE *f, const struct axes *a, const struct damon_summary *sm, double band,
+		       int window)
+{
 	if (sm->settled) {
-		double x = px(&a, sm->settle_t);
+		double x = px(a, sm->settle_t);
 
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#2a9d3a\" "
 			"stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%d\" fill=\"#2a9d3a\">settled %.1fs</text>\n",
 			x, x, MT, H - MB, x + 4, MT + 14, sm->settle_s);
 	}
-	/* Legend. */
 	fprintf(f, "<g transform=\"translate(%d,%d)\">"
 		"<line x1=\"0\" x2=\"24\" y1=\"0\" y2=\"0\" stroke=\"#1f5fbf\" stroke-width=\"2\"/>"
 		"<text x=\"30\" y=\"4\">sampling interval</text>"
@@ -444,6 +459,24 @@ static int write_svg(const char *path, const struct trace *tr, const struct damo
 		"<line x1=\"560\" x2=\"584\" y1=\"0\" y2=\"0\" stroke=\"#b35900\" stroke-width=\"2.5\"/>"
 		"<text x=\"590\" y=\"4\">%d-aggregation mean</text></g>\n",
 		ML, H - 12, band * 100, window);
+}
+
+static int write_svg(const char *path, const struct trace *tr, const struct damon_summary *sm,
+		     double band, int window)
+{
+	FILE *f = fopen(path, "w");
+	struct axes a;
+
+	if (!f) {
+		errmsg("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	svg_axes(&a, tr);
+	svg_frame(f, &a, tr, band);
+	svg_ticks(f, &a);
+	svg_ratio(f, &a, tr, window);
+	svg_sampling(f, &a, tr);
+	svg_legend(f, &a, sm, band, window);
 	fprintf(f, "</svg>\n");
 	fclose(f);
 	return 0;

@@ -137,6 +137,12 @@ static const struct renderer renderers[] = {
 	{ "damon_aggr", damon_record_render },
 	{ "damon_kdamonds", damon_record_render },
 	{ "damon_end", damon_record_render },
+	/* 'damon record' files from before the damon_ prefix */
+	{ "start", damon_record_render },
+	{ "tune", damon_record_render },
+	{ "aggr", damon_record_render },
+	{ "kdamonds", damon_record_render },
+	{ "end", damon_record_render },
 	{ NULL, NULL },
 };
 

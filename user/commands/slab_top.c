@@ -91,11 +91,73 @@ static void set(struct top *t, struct top_cache *c, enum top_field f,
 	t->have |= 1u << f;
 }
 
+/* A cache's SLUB_STATS counters (read by the kmem_cache iterator). */
+static void sample_stats(struct top *t, struct top_cache *c, const struct slab_cache_state *s,
+			 double secs)
+{
+	const unsigned long long *x = s->stats;
+	/*
+	 * Objects handed out of prefilled sheaves are neither fast nor slow
+	 * path; only the patch series counts them.
+	 */
+	bool pf = s->stats_mask & (1u << SLAB_ST_ALLOC_FROM_SHEAF);
+	unsigned long long prefilled = pf ? x[SLAB_ST_ALLOC_FROM_SHEAF] : 0;
+
+	set(t, c, F_ALLOC, x[SLAB_ST_ALLOC_FASTPATH] + x[SLAB_ST_ALLOC_SLOWPATH] + prefilled, secs);
+	if (pf)
+		set(t, c, F_ALLOC_PREFILLED, prefilled, secs);
+	set(t, c, F_ALLOC_SHEAF, x[SLAB_ST_ALLOC_FASTPATH] + prefilled, secs);
+	set(t, c, F_ALLOC_SLOW, x[SLAB_ST_ALLOC_SLOWPATH], secs);
+	set(t, c, F_FREE, x[SLAB_ST_FREE_FASTPATH] + x[SLAB_ST_FREE_SLOWPATH] +
+	    x[SLAB_ST_FREE_RCU_SHEAF], secs);
+	if (t->use_patch_tp)
+		return;		/* the tracepoints count these per event */
+	set(t, c, F_REFILL_OBJS, x[SLAB_ST_SHEAF_REFILL], secs);
+	set(t, c, F_FLUSH_OBJS, x[SLAB_ST_SHEAF_FLUSH], secs);
+	set(t, c, F_BGET, x[SLAB_ST_BARN_GET], secs);
+	set(t, c, F_BGET_FAIL, x[SLAB_ST_BARN_GET_FAIL], secs);
+	set(t, c, F_BPUT, x[SLAB_ST_BARN_PUT], secs);
+	set(t, c, F_BPUT_FAIL, x[SLAB_ST_BARN_PUT_FAIL], secs);
+	set(t, c, F_PF_FAST, x[SLAB_ST_SHEAF_PREFILL_FAST], secs);
+	set(t, c, F_PF_SLOW, x[SLAB_ST_SHEAF_PREFILL_SLOW], secs);
+	set(t, c, F_PF_OVER, x[SLAB_ST_SHEAF_PREFILL_OVERSIZE], secs);
+}
+
+/* A cache's tracepoint counts: its per-CPU slots of the counts map, summed. */
+static void sample_events(struct top *t, struct top_cache *c, __u64 key, int ncpu, double secs)
+{
+	static const struct { enum top_field f; unsigned int ev; } patch[] = {
+		{ F_REFILL, SLAB_EV_REFILL }, { F_REFILL_OBJS, SLAB_EV_REFILL_OBJS },
+		{ F_FLUSH, SLAB_EV_FLUSH }, { F_FLUSH_OBJS, SLAB_EV_FLUSH_OBJS },
+		{ F_BGET, SLAB_EV_BARN_GET }, { F_BGET_FAIL, SLAB_EV_BARN_GET_FAIL },
+		{ F_BPUT, SLAB_EV_BARN_PUT }, { F_BPUT_FAIL, SLAB_EV_BARN_PUT_FAIL },
+		{ F_PF_FAST, SLAB_EV_PREFILL_FAST }, { F_PF_SLOW, SLAB_EV_PREFILL_SLOW },
+		{ F_PF_OVER, SLAB_EV_PREFILL_OVERSIZE },
+	};
+	struct slab_ev_counts *pc = calloc(ncpu, sizeof(*pc));
+	unsigned long long ev[SLAB_NR_EV] = { 0 };
+	size_t i;
+	int k, cpu;
+
+	if (pc && !bpf_map__lookup_elem(t->skel->maps.counts, &key, sizeof(key), pc,
+					ncpu * sizeof(*pc), 0))
+		for (cpu = 0; cpu < ncpu; cpu++)
+			for (k = 0; k < SLAB_NR_EV; k++)
+				ev[k] += pc[cpu].ev[k];
+	free(pc);
+	if (t->use_tp_alloc) {
+		set(t, c, F_ALLOC, ev[SLAB_EV_ALLOC], secs);
+		set(t, c, F_FREE, ev[SLAB_EV_FREE], secs);
+	}
+	for (i = 0; t->use_patch_tp && i < sizeof(patch) / sizeof(patch[0]); i++)
+		set(t, c, patch[i].f, ev[patch[i].ev], secs);
+}
+
 static int top_sample(struct top *t, double secs)
 {
 	struct slab_state st = { 0 };
-	size_t i;
 	int err, ncpu = libbpf_num_possible_cpus();
+	size_t i;
 
 	err = slab_state_bpf(&st);
 	if (err) {
@@ -106,69 +168,14 @@ static int top_sample(struct top *t, double secs)
 		memset(t->c[i].rate, 0, sizeof(t->c[i].rate));
 	for (i = 0; i < st.nr; i++) {
 		const struct slab_cache_state *s = &st.caches[i];
-		const unsigned long long *x = s->stats;
 		struct top_cache *c = top_find(t, s->id, s->name);
 
 		if (!c)
 			break;
-		if (t->use_stats && s->has_stats) {
-			/*
-			 * Objects handed out of prefilled sheaves are neither
-			 * fast nor slow path; only the patch series counts them.
-			 */
-			bool pf = s->stats_mask & (1u << SLAB_ST_ALLOC_FROM_SHEAF);
-
-			set(t, c, F_ALLOC, x[SLAB_ST_ALLOC_FASTPATH] + x[SLAB_ST_ALLOC_SLOWPATH] +
-			    (pf ? x[SLAB_ST_ALLOC_FROM_SHEAF] : 0), secs);
-			if (pf)
-				set(t, c, F_ALLOC_PREFILLED, x[SLAB_ST_ALLOC_FROM_SHEAF], secs);
-			set(t, c, F_ALLOC_SHEAF, x[SLAB_ST_ALLOC_FASTPATH] +
-			    (pf ? x[SLAB_ST_ALLOC_FROM_SHEAF] : 0), secs);
-			set(t, c, F_ALLOC_SLOW, x[SLAB_ST_ALLOC_SLOWPATH], secs);
-			set(t, c, F_FREE, x[SLAB_ST_FREE_FASTPATH] + x[SLAB_ST_FREE_SLOWPATH] +
-			    x[SLAB_ST_FREE_RCU_SHEAF], secs);
-			if (!t->use_patch_tp) {
-				set(t, c, F_REFILL_OBJS, x[SLAB_ST_SHEAF_REFILL], secs);
-				set(t, c, F_FLUSH_OBJS, x[SLAB_ST_SHEAF_FLUSH], secs);
-				set(t, c, F_BGET, x[SLAB_ST_BARN_GET], secs);
-				set(t, c, F_BGET_FAIL, x[SLAB_ST_BARN_GET_FAIL], secs);
-				set(t, c, F_BPUT, x[SLAB_ST_BARN_PUT], secs);
-				set(t, c, F_BPUT_FAIL, x[SLAB_ST_BARN_PUT_FAIL], secs);
-				set(t, c, F_PF_FAST, x[SLAB_ST_SHEAF_PREFILL_FAST], secs);
-				set(t, c, F_PF_SLOW, x[SLAB_ST_SHEAF_PREFILL_SLOW], secs);
-				set(t, c, F_PF_OVER, x[SLAB_ST_SHEAF_PREFILL_OVERSIZE], secs);
-			}
-		}
-		if (t->skel) {
-			struct slab_ev_counts *pc = calloc(ncpu, sizeof(*pc));
-			unsigned long long ev[SLAB_NR_EV] = { 0 };
-			__u64 key = s->id;
-			int k, cpu;
-
-			if (pc && !bpf_map__lookup_elem(t->skel->maps.counts, &key, sizeof(key), pc,
-							ncpu * sizeof(*pc), 0))
-				for (cpu = 0; cpu < ncpu; cpu++)
-					for (k = 0; k < SLAB_NR_EV; k++)
-						ev[k] += pc[cpu].ev[k];
-			free(pc);
-			if (t->use_tp_alloc) {
-				set(t, c, F_ALLOC, ev[SLAB_EV_ALLOC], secs);
-				set(t, c, F_FREE, ev[SLAB_EV_FREE], secs);
-			}
-			if (t->use_patch_tp) {
-				set(t, c, F_REFILL, ev[SLAB_EV_REFILL], secs);
-				set(t, c, F_REFILL_OBJS, ev[SLAB_EV_REFILL_OBJS], secs);
-				set(t, c, F_FLUSH, ev[SLAB_EV_FLUSH], secs);
-				set(t, c, F_FLUSH_OBJS, ev[SLAB_EV_FLUSH_OBJS], secs);
-				set(t, c, F_BGET, ev[SLAB_EV_BARN_GET], secs);
-				set(t, c, F_BGET_FAIL, ev[SLAB_EV_BARN_GET_FAIL], secs);
-				set(t, c, F_BPUT, ev[SLAB_EV_BARN_PUT], secs);
-				set(t, c, F_BPUT_FAIL, ev[SLAB_EV_BARN_PUT_FAIL], secs);
-				set(t, c, F_PF_FAST, ev[SLAB_EV_PREFILL_FAST], secs);
-				set(t, c, F_PF_SLOW, ev[SLAB_EV_PREFILL_SLOW], secs);
-				set(t, c, F_PF_OVER, ev[SLAB_EV_PREFILL_OVERSIZE], secs);
-			}
-		}
+		if (t->use_stats && s->has_stats)
+			sample_stats(t, c, s, secs);
+		if (t->skel)
+			sample_events(t, c, s->id, ncpu, secs);
 		c->seen = true;
 	}
 	slab_state_free(&st);
