@@ -114,6 +114,18 @@ if [ "$nrep" = "$nratio" ] && grep -q '^recorded [0-9]* tuning steps and '"$n"' 
 else
 	echo "FAIL damon-host-report: $nrep aggr lines for $nratio aggregations with a ratio: $(head -c 600 <<< "$rep")"
 fi
+# The aggregation event's tp_btf program refused at load (made real by
+# MMSCOPE_FAULT_ATTACH): the record falls back to raw_tp and still sees
+# every aggregation.
+fb=$(mktemp)
+if MMSCOPE_FAULT_ATTACH=tp_btf:damon_aggregated "$MMSCOPE" -v damon record -k "$kd" -d $secs -o "$fb" 2> "$fb.err" &&
+   grep -q 'DAMON aggregations: attaching raw_tp:damon_aggregated' "$fb.err" &&
+   [ "$(jq -s '[.[] | select(.type == "damon_aggr" and .pid == '"$kpid"')] | length' "$fb")" -ge 2 ]; then
+	echo "PASS damon-host-record-fallback: tp_btf:damon_aggregated refused, raw_tp records the aggregations"
+else
+	echo "FAIL damon-host-record-fallback: $(grep -v '^libbpf' "$fb.err" | tail -n 5)"
+fi
+rm -f "$fb" "$fb.err"
 # A record that cannot start leaves no file behind.
 gone=$(mktemp -u)
 if "$MMSCOPE" damon record -k 99 -d 1 -o "$gone" 2> /dev/null; then
