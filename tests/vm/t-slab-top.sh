@@ -7,7 +7,7 @@
 # counters; without (Debian's kernel) it counts with the slab tracepoints
 # and must not show what only SLUB_STATS knows (sheaf hits).  With the
 # patch series, allocations from prefilled sheaves (alloc_from_sheaf,
-# PF_ALC) are counted too.
+# PFALC) are counted too.
 . /src/tests/vm/lib.sh
 . /src/tests/vm/slab-lib.sh
 
@@ -77,8 +77,11 @@ if [ $stats = y ]; then
 	grep -q '^CACHE .*HIT%' /tmp/top.txt || fail "no header"
 	# The series' alloc_from_sheaf counter: the last column.
 	if [ "$(kernel_kind)" != debian ]; then
-		grep -q '^CACHE .*PF_ALC$' /tmp/top.txt || fail "no PF_ALC column"
+		grep -q '^CACHE .*PFALC$' /tmp/top.txt || fail "no PFALC column"
 	fi
+	# Every column shown, and still within 100 columns.
+	awk 'length($0) > 100 { print; bad = 1 } END { exit bad }' /tmp/top.txt ||
+		fail "the text view is wider than 100 columns"
 else
 	# Columns this kernel cannot fill are left out, with a line saying why.
 	grep -Eq '^CACHE +ALLOC/s +FREE/s *$' /tmp/top.txt || fail "no ALLOC/FREE-only header"

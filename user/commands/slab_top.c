@@ -413,10 +413,7 @@ struct top_col {
 	bool pct;
 };
 
-/*
- * 100 columns: CACHE and the first 11 of these; PF_ALC, which only the
- * patch series' alloc_from_sheaf counter fills, makes 107.
- */
+/* 100 columns with every one shown: 17 for CACHE, then these. */
 static const struct top_col top_cols[] = {
 	{ "ALLOC/s", 8, "alloc", NULL, NULL, false },
 	{ "FREE/s", 8, "free", NULL, NULL, false },
@@ -424,12 +421,12 @@ static const struct top_col top_cols[] = {
 	{ "REFIL/s", 7, "refill", NULL, NULL, false },
 	{ "OBJ/RF", 6, "refill_objs", "refill", NULL, false },
 	{ "FLOBJ/s", 7, "flush_objs", NULL, NULL, false },
-	{ "BGETF%", 6, "barn_get_fail", "barn_get", "barn_get_fail", true },
-	{ "BPUTF%", 6, "barn_put_fail", "barn_put", "barn_put_fail", true },
-	{ "PF_FST", 6, "prefill_fast", NULL, NULL, false },
-	{ "PF_SLW", 6, "prefill_slow", NULL, NULL, false },
-	{ "PF_OVR", 6, "prefill_oversize", NULL, NULL, false },
-	{ "PF_ALC", 6, "alloc_prefilled", NULL, NULL, false },
+	{ "BGTF%", 5, "barn_get_fail", "barn_get", "barn_get_fail", true },
+	{ "BPTF%", 5, "barn_put_fail", "barn_put", "barn_put_fail", true },
+	{ "PFFST", 5, "prefill_fast", NULL, NULL, false },
+	{ "PFSLW", 5, "prefill_slow", NULL, NULL, false },
+	{ "PFOVR", 5, "prefill_oversize", NULL, NULL, false },
+	{ "PFALC", 5, "alloc_prefilled", NULL, NULL, false },
 };
 #define NR_TOP_COLS (sizeof(top_cols) / sizeof(top_cols[0]))
 /* The column only the series' SLUB_STATS counter fills. */
@@ -493,7 +490,7 @@ void slab_top_render(FILE *out, struct json_object *rec)
 	free_blind = json_object_object_get_ex(rec, "source", &src) &&
 		     !strcmp(json_object_get_string(src), "kmem tracepoints");
 	stdout = out;
-	printf("%-18s", "CACHE");
+	printf("%-17s", "CACHE");
 	for (j = 0; j < NR_TOP_COLS; j++) {
 		show[j] = has_field(rec, top_cols[j].num) && has_field(rec, top_cols[j].den);
 		if (show[j])
@@ -511,7 +508,7 @@ void slab_top_render(FILE *out, struct json_object *rec)
 		const char *name = json_object_object_get_ex(row, "cache", &v) ?
 				   json_object_get_string(v) : "?";
 
-		printf("%-18.18s", name);
+		printf("%-17.17s", name);
 		for (j = 0; j < NR_TOP_COLS; j++)
 			if (show[j])
 				top_cell(&top_cols[j], row, free_blind);
@@ -543,7 +540,7 @@ const struct cmd cmd_slab_top = {
 	       "1 s): allocations and frees per second, the share served from per-CPU\n"
 	       "sheaves (HIT%), refills and objects per refill, objects flushed, the\n"
 	       "barn get/put failure rates, caller-owned sheaf prefills and the objects\n"
-	       "allocated from them (PF_ALC, the patch series' alloc_from_sheaf counter;\n"
+	       "allocated from them (PFALC, the patch series' alloc_from_sheaf counter;\n"
 	       "they count as sheaf hits).  Columns no source on this kernel fills are\n"
 	       "left out, with a note; -v names the sources.  -j writes only the caches\n"
 	       "that changed.\n",
