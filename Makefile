@@ -41,7 +41,7 @@ ARCH_BPF := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VMLINUX_H_DIR := bpf/vmlinux/$(ARCH_BPF)
 VMLINUX_H     := $(VMLINUX_H_DIR)/vmlinux.h
 
-# libbpf 1.7, built from Debian's source tarball (tests/setup/fetch-libbpf.sh
+# libbpf 1.7, built from Debian's source tarball (tests/setup/fetch-orig.sh
 # fetches a pinned version into the cache) and linked statically:
 # bookworm's 1.1 reads the kernel's 5.5 MB BTF into two heap copies while it
 # loads a program, 1.6 and later map it instead (see README, benchmarks).
@@ -78,10 +78,30 @@ ifeq ($(origin STATIC),undefined)
   STATIC := $(if $(STATIC_MISSING),0,1)
 endif
 
+# libmicrohttpd (`mmscope export --listen`), through pkg-config.  A static
+# CLI links its own, built without TLS from Debian's orig tarball
+# (tests/setup/fetch-orig.sh): Debian's libmicrohttpd.a needs GnuTLS, whose
+# p11-kit and libunistring have no static archives.  A dynamic one
+# (STATIC=0) links the system's (libmicrohttpd-dev).
+MHD_SRC     := $(CACHE)/src/libmicrohttpd
+MHD_OWN     := $(BUILD)/microhttpd/usr
+ifeq ($(STATIC),1)
+  MHD_DEP    := $(MHD_OWN)/lib/libmicrohttpd.a
+  MHD_CFLAGS := -I$(MHD_OWN)/include
+  MHD_PC      = PKG_CONFIG_LIBDIR=$(MHD_OWN)/lib/pkgconfig pkg-config --static
+else
+  MHD_DEP    :=
+  MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+  MHD_PC      = pkg-config
+endif
+# Expanded at link time, once the library above is built.
+MHD_LIBS     = $(shell $(MHD_PC) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I$(LIBBPF_INC) -I$(BUILD)/bpf -Iuser -Iuser/lib -Iuser/output -Iuser/backends \
-	-Iuser/commands -Ibpf
-USER_LIBS   := $(if $(filter 1,$(STATIC)),-static) $(LIBBPF_LINK) -ljson-c -lelf -lz -lzstd -lm
+	-Iuser/commands -Ibpf $(MHD_CFLAGS)
+USER_LIBS    = $(if $(filter 1,$(STATIC)),-static) $(LIBBPF_LINK) $(MHD_LIBS) -ljson-c -lelf -lz \
+	-lzstd -lm
 # 7.x kernels embed unnamed members by struct type (-fms-extensions), and
 # vmlinux.h carries them over.
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH_BPF) -I$(VMLINUX_H_DIR) \
@@ -214,11 +234,22 @@ vmlinux-h: $(if $(VMLINUX_BTF),,kernel)
 	  $(BPFTOOL) btf dump file "$$btf" format c; } > $(VMLINUX_H).tmp && mv $(VMLINUX_H).tmp $(VMLINUX_H)
 
 $(LIBBPF_OWN)/lib/libbpf.a: | $(BUILD)/.build-deps
-	$(Q)tests/setup/fetch-libbpf.sh $(CACHE) $(LIBBPF_SRC)
+	$(Q)tests/setup/fetch-orig.sh $(CACHE) $(LIBBPF_SRC) libbpf
 	$(Q)echo "  LIBBPF  $$(cat $(LIBBPF_SRC)/.mmscope-source) -> $@"
 	$(Q)$(MAKE) --no-print-directory -s -C $(LIBBPF_SRC)/src BUILD_STATIC_ONLY=1 \
 		OBJDIR=$(abspath $(BUILD))/libbpf/obj DESTDIR=$(abspath $(BUILD))/libbpf \
 		PREFIX=/usr LIBDIR=/usr/lib install > /dev/null
+
+# Only the daemon library: no TLS, documentation, examples or curl tests.
+$(MHD_OWN)/lib/libmicrohttpd.a: | $(BUILD)/.build-deps
+	$(Q)tests/setup/fetch-orig.sh $(CACHE) $(MHD_SRC) libmicrohttpd
+	$(Q)echo "  MHD     $$(cat $(MHD_SRC)/.mmscope-source) -> $@"
+	$(Q)rm -rf $(BUILD)/microhttpd/obj && mkdir -p $(BUILD)/microhttpd/obj
+	$(Q)cd $(BUILD)/microhttpd/obj && $(MHD_SRC)/configure --quiet --prefix=$(abspath $(MHD_OWN)) \
+		--libdir=$(abspath $(MHD_OWN))/lib --enable-static --disable-shared --disable-https \
+		--without-gnutls --disable-doc --disable-examples --disable-curl --disable-nls \
+		> configure.log 2>&1 || { tail -n 20 configure.log >&2; exit 1; }
+	$(Q)$(MAKE) --no-print-directory -s -C $(BUILD)/microhttpd/obj install > /dev/null
 
 ifneq ($(LIBBPF_DIR),$(LIBBPF_OWN))
 $(LIBBPF_A):
@@ -240,7 +271,7 @@ bpf: $(BPF_SKELS)
 
 # --- the CLI --------------------------------------------------------------
 
-$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(USER_HDRS) $(wildcard bpf/*.h) | $(LIBBPF_A)
+$(BUILD)/user/%.o: user/%.c $(BPF_SKELS) $(USER_HDRS) $(wildcard bpf/*.h) | $(LIBBPF_A) $(MHD_DEP)
 	$(Q)mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

@@ -38,6 +38,7 @@ requirements() {
 	build  hdr:zlib.h             zlib1g-dev            zlib-devel
 	build  hdr:zstd.h             libzstd-dev           libzstd-devel
 	build  hdr:json-c/json.h      libjson-c-dev         json-c-devel
+	build  hdr:microhttpd.h       libmicrohttpd-dev     libmicrohttpd-devel
 	kernel cmd:flex               flex                  flex
 	kernel cmd:bison              bison                 bison
 	kernel cmd:bc                 bc                    bc
@@ -51,6 +52,8 @@ requirements() {
 	test   file:/bin/busybox      busybox-static        busybox
 	test   cmd:unshare            util-linux            util-linux
 	test   cmd:jq                 jq                    jq
+	test   cmd:promtool           prometheus            golang-github-prometheus
+	test   cmd:prometheus-node-exporter prometheus-node-exporter golang-github-prometheus-node-exporter
 	test   py:jsonschema          python3-jsonschema    python3-jsonschema
 	test   cmd:man                man-db                man-db
 	test   cmd:bpftrace           bpftrace              bpftrace

@@ -41,6 +41,8 @@ extern const char *const mmid_state_names[MMID_NR_STATES];
 
 int mmid_parse_folio(const char *text, struct mmid_folio *f);
 int mmid_parse_census(const char *text, struct mmid_census *c);
+/* Run and parse one census: 0, or -errno after saying why. */
+int mmid_read_census(struct mmid_census *c);
 
 /* A descriptor on mmid/pfn or mmid/task, asked one question at a time. */
 int mmid_open(const char *file);

@@ -205,3 +205,20 @@ long mmid_task_mm_id(int fd, int pid, char *comm, size_t len)
 		return -EPROTO;
 	return strncmp(p + 7, "none", 4) ? strtol(p + 7, NULL, 10) : 0;
 }
+
+/* One census (a scan of all memory: the module runs it when the file opens). */
+int mmid_read_census(struct mmid_census *c)
+{
+	static char buf[65536];
+	int n = read_file(MMID_DIR "/census", buf, sizeof(buf));
+
+	if (n < 0) {
+		errmsg("reading %s: %s", MMID_DIR "/census", strerror(-n));
+		return n;
+	}
+	if (mmid_parse_census(buf, c)) {
+		errmsg("cannot parse %s: module and CLI versions differ?", MMID_DIR "/census");
+		return -EPROTO;
+	}
+	return 0;
+}

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "damon_fs.h"
 #include "opts.h"
 
-#define DAMON_ADMIN "/sys/kernel/mm/damon/admin/kdamonds"
 #define DAMON_RUN_DIR_DEFAULT "/run/mmscope"
 
 /* What `damon start` writes, validated as a whole before any write. */
@@ -46,11 +46,8 @@ int damon_validate(const struct damon_setup *s, char *err, size_t len);
 /* "5ms", "1.5s", "250us" for output. */
 const char *damon_fmt_us(unsigned long us, char *buf, size_t len);
 
-/* Sysfs helpers (damon_sysfs.c). */
-int damon_read_ul(int kd, const char *rel, unsigned long *v);
-int damon_read_str(int kd, const char *rel, char *buf, size_t len);
+/* Sysfs helpers (damon_sysfs.c; the readers are backends/damon_fs.c). */
 int damon_write_str(int kd, const char *rel, const char *val);
-int damon_nr_kdamonds(void);
 bool damon_available(void);
 /* -k IDX when given: 0, or EXIT_USAGE after saying why. */
 int damon_opt_kd(const struct opts *o, int *kd);
@@ -63,8 +60,6 @@ int damon_begin_kd_command(const struct opts *o, const char *root_for, int *kd, 
 const char *damon_run_dir(void);
 /* The kdamond pid mmscope recorded starting at index kd, or 0. */
 long damon_owned_pid(int kd);
-
-extern const char *damon_sysfs_root;
 
 /* Sub-commands. */
 int damon_cmd_start(const struct opts *o);

@@ -14,11 +14,6 @@
 #include "jsonl.h"
 #include "mmscope.h"
 
-#define CTX "contexts/0/"
-#define ATTRS CTX "monitoring_attrs/"
-#define IVS ATTRS "intervals/"
-#define GOAL IVS "intervals_goal/"
-
 static struct json_object *kd_status(int kd, bool refresh)
 {
 	static const char *const ul_files[][2] = {

@@ -25,52 +25,13 @@
 #include "mmscope.h"
 #include "interval.h"
 
-const char *damon_sysfs_root = DAMON_ADMIN;
-
-#define CTX "contexts/0/"
-#define ATTRS CTX "monitoring_attrs/"
-#define IVS ATTRS "intervals/"
-#define GOAL IVS "intervals_goal/"
-
-static void kd_path(char *buf, size_t len, int kd, const char *rel)
-{
-	if (kd < 0)
-		snprintf(buf, len, "%s/%s", damon_sysfs_root, rel);
-	else
-		snprintf(buf, len, "%s/%d/%s", damon_sysfs_root, kd, rel);
-}
-
-int damon_read_str(int kd, const char *rel, char *buf, size_t len)
-{
-	char path[512];
-	int n;
-
-	kd_path(path, sizeof(path), kd, rel);
-	n = read_file(path, buf, len);
-	if (n < 0)
-		return n;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-int damon_read_ul(int kd, const char *rel, unsigned long *v)
-{
-	char buf[64], *end;
-	int err = damon_read_str(kd, rel, buf, sizeof(buf));
-
-	if (err)
-		return err;
-	*v = strtoul(buf, &end, 10);
-	return end == buf ? -EINVAL : 0;
-}
-
 int damon_write_str(int kd, const char *rel, const char *val)
 {
 	char path[512];
 	ssize_t n;
 	int fd;
 
-	kd_path(path, sizeof(path), kd, rel);
+	damon_kd_path(path, sizeof(path), kd, rel);
 	verbose("write %s < %s", path, val);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -101,15 +62,6 @@ int damon_parse_kd_arg(const char *s, int *kd)
 	}
 	*kd = v;
 	return 0;
-}
-
-int damon_nr_kdamonds(void)
-{
-	unsigned long n;
-
-	if (damon_read_ul(-1, "nr_kdamonds", &n))
-		return -1;
-	return n;
 }
 
 const char *damon_run_dir(void)
@@ -412,8 +364,8 @@ int damon_cmd_start(const struct opts *o)
 	kd = choose_kdamond(kd, &created);
 	if (kd < 0)
 		return EXIT_FAIL;
-	kd_path(undo_state, sizeof(undo_state), kd, "state");
-	kd_path(undo_nr, sizeof(undo_nr), -1, "nr_kdamonds");
+	damon_kd_path(undo_state, sizeof(undo_state), kd, "state");
+	damon_kd_path(undo_nr, sizeof(undo_nr), -1, "nr_kdamonds");
 	undo_created = created;
 	restore_on_signal(start_undo);
 

@@ -16,9 +16,6 @@
 #include "damon_cli.h"
 #include "mmscope.h"
 
-#define IVS "contexts/0/monitoring_attrs/intervals/"
-#define GOAL IVS "intervals_goal/"
-
 static const char *const goal_files[4] = {
 	GOAL "access_bp", GOAL "aggrs", GOAL "min_sample_us", GOAL "max_sample_us",
 };

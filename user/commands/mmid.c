@@ -16,22 +16,6 @@
 #include "commands.h"
 #include "mmid_cmd.h"
 
-static int read_census(struct mmid_census *c)
-{
-	static char buf[65536];
-	int n = read_file(MMID_DIR "/census", buf, sizeof(buf));
-
-	if (n < 0) {
-		errmsg("reading %s: %s", MMID_DIR "/census", strerror(-n));
-		return EXIT_FAIL;
-	}
-	if (mmid_parse_census(buf, c)) {
-		errmsg("cannot parse %s: module and CLI versions differ?", MMID_DIR "/census");
-		return EXIT_FAIL;
-	}
-	return 0;
-}
-
 /* The module, its mmid/ files: what every census, audit and pfn query needs. */
 static int need_mmid(void)
 {
@@ -58,7 +42,7 @@ static int do_mmid_census(const struct cmd *cmd, struct opts *o)
 	}
 	err = need_mmid();
 	if (!err)
-		err = read_census(&c);
+		err = mmid_read_census(&c) ? EXIT_FAIL : 0;
 	if (err)
 		return err;
 	rec = mmid_census_record(&c);
