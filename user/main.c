@@ -18,7 +18,7 @@ static int do_root(const struct cmd *cmd, struct opts *o)
 
 static const struct cmd *const commands[] = {
 	&cmd_status, &cmd_trace, &cmd_record, &cmd_report, &cmd_mmid, &cmd_bench,
-	&cmd_slab, &cmd_damon, &cmd_complete, &cmd_options, NULL,
+	&cmd_slab, &cmd_damon, &cmd_export, &cmd_complete, &cmd_options, NULL,
 };
 
 const struct cmd cmd_root = {

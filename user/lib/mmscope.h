@@ -29,6 +29,7 @@ extern const struct cmd cmd_mmid;
 extern const struct cmd cmd_bench;
 extern const struct cmd cmd_slab;
 extern const struct cmd cmd_damon;
+extern const struct cmd cmd_export;
 extern const struct cmd cmd_root;
 
 /* Set by `mmscope record` before it runs the recorded command. */

@@ -60,6 +60,14 @@ const struct opt_def opt_defs[NR_OPTS] = {
 	[OPT_SIZES] = { 0, "sizes", "LIST", "folio sizes in KiB, comma separated", NULL },
 	[OPT_TESTS] = { 0, "tests", "LIST", "tests, comma separated (default all)",
 			"munmap fork cow-byte reuse-byte child-reuse-byte" },
+	[OPT_OPENMETRICS] = { 0, "openmetrics", NULL, "OpenMetrics 1.0 instead of the Prometheus text format",
+			      NULL },
+	[OPT_TEXTFILE] = { 0, "textfile", "DIR", "write DIR/mmscope.prom atomically (node_exporter)", "" },
+	[OPT_LISTEN] = { 0, "listen", "[ADDR:]PORT", "serve /metrics over HTTP (default 127.0.0.1)", NULL },
+	[OPT_CENSUS] = { 0, "census", NULL, "also the MM-ID census (a scan of all memory; module)", NULL },
+	[OPT_CENSUS_INTERVAL] = { 0, "census-interval", "SECS",
+				  "at most one census per SECS seconds (300)", NULL },
+	[OPT_PER_CPU] = { 0, "per-cpu", NULL, "also a series per CPU (sheaves)", NULL },
 };
 
 enum opt_id opt_find(const char *name)
