@@ -41,10 +41,8 @@ static int textfile_lock(const char *dir)
 	}
 	snprintf(path, sizeof(path), "%s/" TEXTFILE_LOCK, dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 || access(dir, W_OK)) {
-		errmsg("--textfile %s: cannot write there: %s", dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		errmsg("--textfile %s: cannot create files there (%s: %s)", dir, path, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
