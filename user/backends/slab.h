@@ -40,6 +40,8 @@ int slab_state_kernel(struct slab_state *st);
 /* SLUB's files with other roots than /sys/kernel/{slab,debug/slab} (tests). */
 int slab_state_kernel_dirs(const char *sysfs, const char *debugfs, struct slab_state *st);
 void slab_state_free(struct slab_state *st);
+/* A long-running reader (export) keeps the iterator loaded between reads. */
+void slab_state_keep_bpf(void);
 unsigned int slab_possible_nodes(void);
 /* Entries for a map keyed by cache: the caches that exist, and headroom. */
 unsigned int slab_cache_map_entries(void);

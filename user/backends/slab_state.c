@@ -162,26 +162,85 @@ static int parse_records(struct slab_state *st, const char *buf, size_t len)
 	return 0;
 }
 
+/* Kept loaded between reads once slab_state_keep_bpf() was called. */
+static struct slab_bpf *kept_skel;
+static bool keep_skel;
+
+void slab_state_keep_bpf(void)
+{
+	keep_skel = true;
+}
+
+static struct slab_bpf *skel_load(int *err)
+{
+	struct slab_bpf *skel;
+	int ncpu;
+
+	if (kept_skel)
+		return kept_skel;
+	bpf_quiet_libbpf();
+	skel = slab_bpf__open();
+	if (!skel) {
+		*err = -errno;
+		return NULL;
+	}
+	ncpu = libbpf_num_possible_cpus();
+	skel->rodata->nr_cpus = ncpu > 0 ? ncpu : 1;
+	skel->rodata->nr_nodes = slab_possible_nodes();
+	*err = slab_bpf__load(skel);
+	if (*err) {
+		slab_bpf__destroy(skel);
+		return NULL;
+	}
+	if (keep_skel)
+		kept_skel = skel;
+	return skel;
+}
+
+/* The whole output of one run of the iterator. */
+static int iter_read(int fd, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	ssize_t n;
+
+	for (;;) {
+		if (cap - len < 65536) {
+			char *p = realloc(buf, cap + 262144);
+
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+			cap += 262144;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
 int slab_state_bpf(struct slab_state *st)
 {
 	struct bpf_link *link = NULL;
 	struct slab_bpf *skel;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	char *buf = NULL;
-	int fd = -1, err, ncpu;
-	ssize_t n;
+	int fd = -1, err = 0;
 
 	st->backend = "bpf";
-	bpf_quiet_libbpf();
-	skel = slab_bpf__open();
+	skel = skel_load(&err);
 	if (!skel)
-		return -errno;
-	ncpu = libbpf_num_possible_cpus();
-	skel->rodata->nr_cpus = ncpu > 0 ? ncpu : 1;
-	skel->rodata->nr_nodes = slab_possible_nodes();
-	err = slab_bpf__load(skel);
-	if (err)
-		goto out;
+		return err;
 	link = bpf_program__attach_iter(skel->progs.slab_state, NULL);
 	if (!link) {
 		err = -errno;
@@ -192,34 +251,17 @@ int slab_state_bpf(struct slab_state *st)
 		err = -errno;
 		goto out;
 	}
-	for (;;) {
-		if (cap - len < 65536) {
-			char *p = realloc(buf, cap + 262144);
-
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = p;
-			cap += 262144;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	err = parse_records(st, buf, len);
+	err = iter_read(fd, &buf, &len);
+	if (!err)
+		err = parse_records(st, buf, len);
 	if (!err)
 		qsort(st->caches, st->nr, sizeof(*st->caches), cmp_name);
 out:
 	if (fd >= 0)
 		close(fd);
 	bpf_link__destroy(link);
-	slab_bpf__destroy(skel);
+	if (skel != kept_skel)
+		slab_bpf__destroy(skel);
 	free(buf);
 	return err;
 }

@@ -22,6 +22,7 @@
 #include "export.h"
 #include "interval.h"
 #include "mmscope.h"
+#include "slab.h"
 
 #define TEXTFILE_NAME "mmscope.prom"
 /* Not *.prom: node_exporter reads only those, never a temporary file. */
@@ -356,6 +357,8 @@ static int do_export(const struct cmd *cmd, struct opts *o)
 		return err;
 	if (require_root("mmscope export (a BPF iterator, DAMON's sysfs, the module's debugfs)"))
 		return EXIT_NOPRIV;
+	/* A scrape then costs an iterator run, not a BPF load and verification. */
+	slab_state_keep_bpf();
 	if (o->set[OPT_TEXTFILE])
 		return run_textfile(o->arg[OPT_TEXTFILE], &cfg, &io);
 	if (o->set[OPT_LISTEN])
