@@ -284,10 +284,26 @@ static int listen_on(const char *spec, char *where, size_t wlen)
 	return fd;
 }
 
+/*
+ * The main thread waits for a signal, taking a census every
+ * census_interval meanwhile (--census); MHD's thread serves the scrapes.
+ */
+static void listen_wait(const struct export_cfg *cfg, const sigset_t *stop)
+{
+	struct timespec ts = { .tv_sec = cfg->census ? cfg->census_interval : 3600 };
+
+	while (!mmscope_exiting) {
+		if (cfg->census)
+			export_census_refresh();
+		if (sigtimedwait(stop, NULL, &ts) > 0)
+			mmscope_exiting = 1;
+	}
+}
+
 static int run_listen(const char *spec, struct export_cfg *cfg)
 {
 	struct MHD_Daemon *d;
-	sigset_t stop, old;
+	sigset_t stop;
 	char where[96];
 	int fd;
 
@@ -295,12 +311,14 @@ static int run_listen(const char *spec, struct export_cfg *cfg)
 	if (fd < 0)
 		return -fd;
 	interval_install_signals();
-	/* MHD's thread keeps them blocked: the signals come to this one. */
+	/* Blocked in MHD's thread too: they come to sigtimedwait(). */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, &old);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	if (cfg->census)
+		export_census_refresh();	/* the first scrape has one */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, cfg,
 			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
 			     MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
@@ -310,8 +328,7 @@ static int run_listen(const char *spec, struct export_cfg *cfg)
 		return EXIT_FAIL;
 	}
 	fprintf(stderr, "mmscope: serving http://%s/metrics\n", where);
-	while (!mmscope_exiting)
-		sigsuspend(&old);
+	listen_wait(cfg, &stop);
 	MHD_stop_daemon(d);
 	close(fd);
 	return EXIT_OK;

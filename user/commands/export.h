@@ -32,6 +32,12 @@ int export_mthp(struct prom *p, struct export_status *st);
 int export_damon(struct prom *p, struct export_status *st);
 int export_mmid(struct prom *p, const struct export_cfg *c, struct export_status *st);
 
+/*
+ * Take a census now, for a caller that then takes them itself every
+ * census_interval (the HTTP server's main thread): scrapes no longer do.
+ */
+void export_census_refresh(void);
+
 /* One whole exposition: every family, the source status and the info metric. */
 void export_write(const struct export_cfg *c, FILE *out, bool openmetrics);
 

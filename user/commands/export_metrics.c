@@ -4,6 +4,7 @@
  * the info metric; the slab families are in export_slab.c.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -213,13 +214,18 @@ int export_damon(struct prom *p, struct export_status *st)
 /*
  * The census scans all memory: never more often than --census-interval,
  * whatever the scrape rate.  Between two, the last one is served again,
- * with its time in mmscope_mmid_census_timestamp_seconds.
+ * with its time in mmscope_mmid_census_timestamp_seconds.  The HTTP
+ * server takes them in its main thread (export_census_refresh()), so that
+ * no scrape waits for a scan; a one-shot or textfile export takes one
+ * when the last is older than the interval.
  */
 static struct {
-	bool have;
+	pthread_mutex_t lock;
+	bool tried, refreshed;	/* refreshed: by export_census_refresh() */
 	double at_mono, at_real;
+	char reason[160];	/* why the last try failed, "" */
 	struct mmid_census c;
-} census_cache;
+} census_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static double now_clock(clockid_t id)
 {
@@ -229,34 +235,61 @@ static double now_clock(clockid_t id)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int census_get(const struct export_cfg *cfg, struct export_status *st)
+/* One census into the cache; the scan runs outside the lock. */
+static void census_take(void)
 {
-	double now = now_clock(CLOCK_MONOTONIC);
+	static struct mmid_census c;
+	double mono = now_clock(CLOCK_MONOTONIC), real = now_clock(CLOCK_REALTIME);
+	const char *why = "";
 	char version[32];
 
-	if (census_cache.have && now - census_cache.at_mono < cfg->census_interval)
-		return 0;
-	if (!module_loaded(version, sizeof(version))) {
-		set_reason(st, SRC_MMID, "module not loaded (insmod mmscope.ko)");
-		return -1;
+	if (!module_loaded(version, sizeof(version)))
+		why = "module not loaded (insmod mmscope.ko)";
+	else if (access(MMID_DIR "/census", R_OK))
+		why = "no mmid/census: kernel without CONFIG_MM_ID, or no debugfs";
+	else if (mmid_read_census(&c))
+		why = "reading mmid/census failed";
+	pthread_mutex_lock(&census_cache.lock);
+	census_cache.tried = true;
+	/* Not again before the interval, even when this one failed. */
+	census_cache.at_mono = mono;
+	if (!*why) {
+		census_cache.at_real = real;
+		census_cache.c = c;
 	}
-	if (access(MMID_DIR "/census", R_OK)) {
-		set_reason(st, SRC_MMID, "no mmid/census: kernel without CONFIG_MM_ID, or no debugfs");
-		return -1;
-	}
-	/* Not again before the interval, even when this one fails. */
-	census_cache.at_mono = now;
-	census_cache.at_real = now_clock(CLOCK_REALTIME);
-	if (mmid_read_census(&census_cache.c)) {
-		census_cache.have = false;
-		set_reason(st, SRC_MMID, "reading mmid/census failed");
-		return -1;
-	}
-	census_cache.have = true;
-	return 0;
+	snprintf(census_cache.reason, sizeof(census_cache.reason), "%s", why);
+	pthread_mutex_unlock(&census_cache.lock);
 }
 
-static void census_totals(struct prom *p, const struct mmid_census *c)
+void export_census_refresh(void)
+{
+	census_cache.refreshed = true;
+	census_take();
+}
+
+/* The census to serve, into *c (and its time): 0, or -1 with the reason. */
+static int census_get(const struct export_cfg *cfg, struct export_status *st,
+		      struct mmid_census *c, double *at)
+{
+	bool due = !census_cache.tried ||
+		   now_clock(CLOCK_MONOTONIC) - census_cache.at_mono >= cfg->census_interval;
+	int ret = 0;
+
+	if (due && !census_cache.refreshed)
+		census_take();
+	pthread_mutex_lock(&census_cache.lock);
+	if (census_cache.reason[0]) {
+		set_reason(st, SRC_MMID, census_cache.reason);
+		ret = -1;
+	} else {
+		*c = census_cache.c;
+		*at = census_cache.at_real;
+	}
+	pthread_mutex_unlock(&census_cache.lock);
+	return ret;
+}
+
+static void census_totals(struct prom *p, const struct mmid_census *c, double at)
 {
 	static const struct {
 		const char *name, *help;
@@ -267,7 +300,8 @@ static void census_totals(struct prom *p, const struct mmid_census *c)
 		  offsetof(struct mmid_census, shared_bit) },
 		{ "mmid_maybe_shared_folios", "Large folios folio_maybe_mapped_shared() judges shared",
 		  offsetof(struct mmid_census, maybe_shared) },
-		{ "mmid_hugetlb_folios", "Hugetlb folios (counted apart)", offsetof(struct mmid_census, hugetlb) },
+		{ "mmid_hugetlb_folios", "Hugetlb folios (counted apart)",
+		  offsetof(struct mmid_census, hugetlb) },
 		{ "mmid_busy_folios", "Folios frozen or split while the census read them",
 		  offsetof(struct mmid_census, busy) },
 		{ "mmid_census_pfns", "PFNs the census scanned", offsetof(struct mmid_census, pfns) },
@@ -282,20 +316,22 @@ static void census_totals(struct prom *p, const struct mmid_census *c)
 	prom_sample(p, "", c->ns / 1e9, NULL);
 	prom_family(p, "mmid_census_timestamp_seconds", PROM_GAUGE,
 		    "When the census served was taken (Unix time)");
-	prom_sample(p, "", census_cache.at_real, NULL);
+	prom_sample(p, "", at, NULL);
 }
 
 int export_mmid(struct prom *p, const struct export_cfg *cfg, struct export_status *st)
 {
-	const struct mmid_census *c = &census_cache.c;
+	static struct mmid_census census;
+	const struct mmid_census *c = &census;
 	char order[8];
+	double at;
 	int o, s;
 
 	if (!cfg->census) {
 		set_reason(st, SRC_MMID, "census off (--census)");
 		return -1;
 	}
-	if (census_get(cfg, st))
+	if (census_get(cfg, st, &census, &at))
 		return -1;
 	prom_family(p, "mmid_folios", PROM_GAUGE,
 		    "Large folios by order and MM-ID state (exclusive, shared, untracked, unmapped)");
@@ -311,7 +347,7 @@ int export_mmid(struct prom *p, const struct export_cfg *cfg, struct export_stat
 			prom_sample_u64(p, "", c->state[o][s], "order", order, "state",
 					mmid_state_names[s], NULL);
 	}
-	census_totals(p, c);
+	census_totals(p, c, at);
 	return 0;
 }
 
