@@ -7,12 +7,15 @@
 # collectors, each server's CPU time (utime + stime from /proc/PID/stat)
 # per scrape, and what a 15 s scrape interval costs over 10 minutes.
 #
-# usage: tests/bench/export-cost.sh [N]   (root, after `make`; N = 40, the
-# scrapes of 10 minutes at 15 s).  By hand; `make test` does not run it.
+# usage: tests/bench/export-cost.sh [N [INTERVAL]]   (root, after `make`;
+# N = 40, the scrapes of 10 minutes at 15 s; INTERVAL seconds between
+# scrapes, default 0: back to back; 15 measures the real 10 minutes, idle
+# time included).  By hand; `make test` does not run it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mmscope=${MMSCOPE:-$top/build/bin/mmscope}
 n=${1:-40}
+interval=${2:-0}
 tmp=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
@@ -37,16 +40,20 @@ else
 	echo "one export --census:   skipped: mmscope.ko is not loaded (no module support here)"
 fi
 
-# scrapes SERVER_PID URL: CPU seconds per scrape, and the median wall time
+# scrapes: both servers in turn, every interval; per server the CPU
+# seconds per scrape (idle time between included) and the median wall time
 scrapes() {
-	local pid=$1 url=$2 c0 c1 i
-	curl -sf -o /dev/null "$url"	# warm
-	c0=$(cpu "$pid")
+	local mc0 nc0 i
+	curl -sf -o /dev/null "$murl"	# warm
+	curl -sf -o /dev/null "$nurl"
+	mc0=$(cpu "$mpid") nc0=$(cpu "$npid")
 	for i in $(seq "$n"); do
-		curl -sf -o /dev/null -w '%{time_total}\n' "$url"
-	done > "$tmp/wall"
-	c1=$(cpu "$pid")
-	echo "$(echo "($c1 - $c0) / $n" | bc -l) $(median < "$tmp/wall") $(curl -sf "$url" | wc -c)"
+		curl -sf -o /dev/null -w '%{time_total}\n' "$murl" >> "$tmp/mwall"
+		curl -sf -o /dev/null -w '%{time_total}\n' "$nurl" >> "$tmp/nwall"
+		sleep "$interval"
+	done
+	echo "$(echo "($(cpu "$mpid") - $mc0) / $n" | bc -l) $(median < "$tmp/mwall") $(curl -sf "$murl" | wc -c)"
+	echo "$(echo "($(cpu "$npid") - $nc0) / $n" | bc -l) $(median < "$tmp/nwall") $(curl -sf "$nurl" | wc -c)"
 }
 mp=$(port)
 "$mmscope" export --listen "$mp" 2> /dev/null &
@@ -57,8 +64,11 @@ prometheus-node-exporter --web.listen-address="127.0.0.1:$np" > /dev/null 2>&1 &
 pids+=($!)
 npid=$!
 sleep 1
-read -r mcpu mwall mbytes <<< "$(scrapes "$mpid" "http://127.0.0.1:$mp/metrics")"
-read -r ncpu nwall nbytes <<< "$(scrapes "$npid" "http://127.0.0.1:$np/metrics")"
+murl=http://127.0.0.1:$mp/metrics nurl=http://127.0.0.1:$np/metrics
+scrapes > "$tmp/res"
+read -r mcpu mwall mbytes < <(sed -n 1p "$tmp/res")
+read -r ncpu nwall nbytes < <(sed -n 2p "$tmp/res")
+echo "$n scrapes of each, $interval s apart"
 printf '%-22s %10s %10s %9s %18s\n' server cpu/scrape wall/scrape bytes "cpu/10min@15s"
 printf '%-22s %9.4fs %9.4fs %9d %17.3fs\n' "mmscope export" "$mcpu" "$mwall" "$mbytes" \
 	"$(echo "$mcpu * 40" | bc -l)"

@@ -33,11 +33,11 @@
 static int textfile_lock(const char *dir)
 {
 	char path[4096], pid[32] = "";
-	struct stat sb;
+	struct stat sb = { 0 };
 	int fd;
 
 	if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
-		errmsg("--textfile %s: %s", dir, errno ? strerror(errno) : "not a directory");
+		errmsg("--textfile %s: %s", dir, S_ISDIR(sb.st_mode) ? strerror(errno) : "not a directory");
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/" TEXTFILE_LOCK, dir);
