@@ -37,7 +37,7 @@ static int textfile_lock(const char *dir)
 	int fd;
 
 	if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
-		errmsg("--textfile %s: %s", dir, S_ISDIR(sb.st_mode) ? strerror(errno) : "not a directory");
+		errmsg("--textfile %s: %s", dir, sb.st_mode ? "not a directory" : strerror(errno));
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/" TEXTFILE_LOCK, dir);
