@@ -29,7 +29,7 @@ rc=$?
 secs=$(echo "$(date +%s.%N) - $t0" | bc)
 sed 's/^/        make: /' "$tmp/make.log" | grep -v '  CC  \|  CLANG \|  SKEL ' | tail -n 20
 if [ $rc = 0 ] && [ -x "$tmp/build/bin/mmscope" ] && "$tmp/build/bin/mmscope" --version > /dev/null; then
-	printf 'PASS build-cli: make from an empty build dir and cache: %.0f s (libbpf fetched and built)\n' "$secs"
+	printf 'PASS build-cli: make from an empty build dir and cache: %.0f s (libbpf and libmicrohttpd fetched and built)\n' "$secs"
 else
 	echo "FAIL build-cli: make exited $rc (log above)"
 fi
