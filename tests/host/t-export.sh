@@ -98,6 +98,7 @@ left=$(ls -A "$tf" | grep -v -e '^mmscope.prom$' -e '^.mmscope.prom.lock$')
 expect error-interval-stdout 2 'applies only with --textfile' "$MMSCOPE" export 5
 expect error-bad-address 2 "not an IPv4 or IPv6 address" "$MMSCOPE" export --listen 300.1.2.3:9465
 expect error-bad-port 2 'PORT must be ≤ 65535' "$MMSCOPE" export --listen 70000
+expect error-textfile-openmetrics 2 'leave out --openmetrics' "$MMSCOPE" export --textfile "$tf" --openmetrics
 expect error-both-outputs 2 'give one of --textfile' "$MMSCOPE" export --listen 1 --textfile "$tf"
 expect error-no-dir 1 "--textfile $tmp/none: No such file" "$MMSCOPE" export --textfile "$tmp/none"
 expect error-unwritable-dir 1 'cannot create files there' "$MMSCOPE" export --textfile /proc/self

@@ -93,7 +93,7 @@ static int textfile_write(const char *dir, const struct export_cfg *cfg)
 	if (!f || fchmod(fd, 0644)) {
 		err = errno;
 	} else {
-		export_write(cfg, f, cfg->openmetrics);
+		export_write(cfg, f, false);
 		if (fflush(f) || ferror(f) || fsync(fd))
 			err = errno ? errno : EIO;
 	}
@@ -353,6 +353,11 @@ static int export_opts(const struct opts *o, struct export_cfg *cfg, struct inte
 	}
 	if (o->set[OPT_TEXTFILE] && o->set[OPT_LISTEN]) {
 		errmsg("give one of --textfile DIR and --listen ADDR:PORT");
+		return EXIT_USAGE;
+	}
+	if (o->set[OPT_TEXTFILE] && cfg->openmetrics) {
+		errmsg("--textfile writes the Prometheus text format, the only one node_exporter's "
+		       "textfile collector reads: leave out --openmetrics");
 		return EXIT_USAGE;
 	}
 	if (o->argc && !o->set[OPT_TEXTFILE]) {
