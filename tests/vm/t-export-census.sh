@@ -60,6 +60,13 @@ expect_eq "new maybe shared" "$(d mmscope_mmid_maybe_shared_folios)" 3
 expect_eq "new shared bit" "$(d mmscope_mmid_shared_bit_folios)" 3
 expect_eq "new large folios" "$(d mmscope_mmid_large_folios)" 5
 
+# The cost, for the report (mmscope_export_duration_seconds: the whole exposition).
+mmscope export > /tmp/e1n.prom || fail "export exited $?"
+echo "cost: one export $(metric /tmp/e1n.prom mmscope_export_duration_seconds) s without the census," \
+	"$(metric /tmp/e1.prom mmscope_export_duration_seconds) s with it (the scan" \
+	"$(metric /tmp/e1.prom mmscope_mmid_census_scan_seconds) s over" \
+	"$(metric /tmp/e1.prom mmscope_mmid_census_pfns) PFNs)"
+
 # --census-interval: the textfile is rewritten every second, the census not.
 mkdir -p /tmp/tf
 mmscope export --census --census-interval 3600 --textfile /tmp/tf 1 2> /tmp/tf.err &
