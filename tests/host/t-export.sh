@@ -70,6 +70,16 @@ promcheck() {
 # --- the outputs, checked by promtool -----------------------------------
 "$MMSCOPE" export > "$tmp/stdout.prom"
 promcheck promtool-stdout "$tmp/stdout.prom"
+# Every source has its up line; those this host has are up, with no reason.
+ups=$(grep '^mmscope_source_up{' "$tmp/stdout.prom")
+want_up="slab:1 mthp:$([ -d /sys/kernel/mm/transparent_hugepage/hugepages-2048kB/stats ] && echo 1 || echo 0)"
+want_up="$want_up damon:$([ -d /sys/kernel/mm/damon/admin ] && echo 1 || echo 0) mmid:0"
+got_up=$(sed -n 's/^mmscope_source_up{source="\([a-z]*\)",reason="[^"]*"} \([01]\)$/\1:\2/p' <<< "$ups" | tr '\n' ' ')
+if [ "$got_up" = "$want_up " ] && ! grep -q 'reason="[^"]' <<< "$(grep '} 1$' <<< "$ups")"; then
+	pass "source-up: $got_up(mmid: $(sed -n 's/.*source="mmid",reason="\([^"]*\)".*/\1/p' <<< "$ups"))"
+else
+	fail "source-up: got '$got_up', want '$want_up': $ups"
+fi
 "$MMSCOPE" export --per-cpu -C 'maple*' > "$tmp/percpu.prom"
 promcheck promtool-per-cpu "$tmp/percpu.prom"
 if grep -q '^mmscope_slab_cpu_sheaf_objects{cache="maple_node",cpu="0"' "$tmp/percpu.prom" &&

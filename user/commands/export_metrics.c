@@ -163,6 +163,13 @@ static void damon_stat(struct prom *p)
 			    "DAMON_STAT's estimated memory bandwidth");
 		prom_sample_u64(p, "", bw, NULL);
 	}
+	/* Its aggregation interval, which DAMON_STAT auto-tunes. */
+	if (read_file("/sys/module/damon_stat/parameters/aggr_interval_us", buf, sizeof(buf)) > 0 &&
+	    sscanf(buf, "%llu", &bw) == 1) {
+		prom_family(p, "damon_stat_aggregation_interval_seconds", PROM_GAUGE,
+			    "DAMON_STAT's current aggregation interval (aggr_interval_us)");
+		prom_sample(p, "", bw / 1e6, NULL);
+	}
 	if (read_file("/sys/module/damon_stat/parameters/memory_idle_ms_percentiles", buf,
 		      sizeof(buf)) <= 0)
 		return;
