@@ -44,8 +44,15 @@ for p in $listed; do
 		bad="$bad $p(missing)"
 	fi
 done
+# The cover letter is not in the series file (git am and the kernel
+# build take only the patches); its subject must count them.
+cover=patches/0000-cover-letter.patch
+if [ -f $cover ]; then
+	n=$(wc -w <<< "$listed")
+	grep -q "^Subject: \[PATCH\( [^]]*\)\? 0/$n\]" $cover || bad="$bad $(basename $cover)(not 0/$n)"
+fi
 for f in patches/*.patch; do
-	[ -f "$f" ] || continue
+	[ -f "$f" ] && [ "$f" != $cover ] || continue
 	grep -qx "$(basename "$f")" <<< "$listed" || bad="$bad $(basename "$f")(not in series)"
 done
 if [ -n "$bad" ]; then
