@@ -1,6 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: debug
+# vm-kernel: kcsan
+# By hand only (make vm-test-kcsan T=patch-kunit), not in make test: in
+# our guest the module loads but KUnit runs none of its suites (no KTAP
+# header for the module, with or without a filter), so this test fails
+# for a reason not yet understood.  See the closing note of 2026-12-01.
 # The series' kunit test of the prefilled sheaf API (patches/ 0004, in
 # lib/tests/slub_kunit.c), loaded as the module the API's exports are for:
 # it passes.  Only that case runs (kunit.filter_glob): the suite's other
