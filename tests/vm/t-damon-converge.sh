@@ -50,7 +50,8 @@ median_sample() {
 # --- goal 4%, with the access rate rising 4x after 20s -----------------------
 run 4% 40 -H 8M --cold 24M -r 10 --change-at 20 -R 40
 rec=$OUT/converge-4.jsonl
-t0=$(sed -n '1s/.*"realtime":\([0-9.]*\).*/\1/p' "$rec")
+t0=$(sed -n 's/^{"type":"damon_start".*"realtime":\([0-9.]*\).*/\1/p' "$rec")
+[ -n "$t0" ] || fail "no damon_start line with the realtime in $rec"
 tp=$(sed -n 's/^phase 40 \([0-9.]*\)/\1/p' /tmp/workload.out)
 [ -n "$tp" ] || fail "the workload did not change phase"
 ph=$(awk -v a="$t0" -v b="$tp" 'BEGIN { printf "%.2f", b - a }')
