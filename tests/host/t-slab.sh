@@ -91,8 +91,8 @@ else
 fi
 out=$(MMSCOPE_FAULT_ATTACH=tp_btf:kmem_cache_free "$MMSCOPE" -v slab top -B 1 1 2>&1)
 rc=$?
-if [ $rc = 0 ] && grep -q 'kmem_cache_free: attaching raw_tp:kmem_cache_free' <<< "$out" &&
-   grep -q 'kmem_cache_alloc: attaching tp_btf:kmem_cache_alloc$' <<< "$out" && grep -q '^CACHE ' <<< "$out"; then
+if [ $rc = 0 ] && grep -q 'kmem_cache frees: attaching raw_tp:kmem_cache_free' <<< "$out" &&
+   grep -q 'kmem_cache allocations: attaching tp_btf:kmem_cache_alloc$' <<< "$out" && grep -q '^CACHE ' <<< "$out"; then
 	echo "PASS slab-top-fallback: tp_btf:kmem_cache_free refused at load, raw_tp for frees, tp_btf kept for allocations"
 else
 	echo "FAIL slab-top-fallback: exit $rc: $(grep -v '^libbpf' <<< "$out")"

@@ -260,15 +260,15 @@ static void top_print(struct top *t, const struct interval_opts *io)
 	json_object_put(rec);
 }
 
-/* One event of slab top: its tp_btf program, then its raw_tp one. */
-static void top_event(struct attach_session *s, const char *tp, struct bpf_program *btf,
-		      struct bpf_program *raw)
+/* One event of slab top (@what for messages): its tp_btf program, then its raw_tp one. */
+static void top_event(struct attach_session *s, const char *what, const char *tp,
+		      struct bpf_program *btf, struct bpf_program *raw)
 {
 	const struct attach_candidate cand[] = {
 		{ btf, BPF_KIND_TP_BTF, tp }, { raw, BPF_KIND_RAW_TP, tp },
 	};
 
-	attach_session_event(s, tp, cand, 2);
+	attach_session_event(s, what ? what : tp, cand, 2);
 }
 
 static void *top_session_open(struct attach_session *s)
@@ -282,16 +282,18 @@ static void *top_session_open(struct attach_session *s)
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, false);
 	if (t->use_tp_alloc) {
-		top_event(s, "kmem_cache_alloc", skel->progs.top_alloc, skel->progs.top_alloc_raw);
-		top_event(s, "kmem_cache_free", skel->progs.top_free, skel->progs.top_free_raw);
+		top_event(s, "kmem_cache allocations", "kmem_cache_alloc", skel->progs.top_alloc,
+			  skel->progs.top_alloc_raw);
+		top_event(s, "kmem_cache frees", "kmem_cache_free", skel->progs.top_free,
+			  skel->progs.top_free_raw);
 	}
 	if (t->use_patch_tp) {
-		top_event(s, "sheaf_refill", skel->progs.top_refill, skel->progs.top_refill_raw);
-		top_event(s, "sheaf_flush", skel->progs.top_flush, skel->progs.top_flush_raw);
-		top_event(s, "barn_get", skel->progs.top_barn_get, skel->progs.top_barn_get_raw);
-		top_event(s, "barn_put", skel->progs.top_barn_put, skel->progs.top_barn_put_raw);
-		top_event(s, "sheaf_prefill", skel->progs.top_prefill, skel->progs.top_prefill_raw);
-		top_event(s, "sheaf_return", skel->progs.top_return, skel->progs.top_return_raw);
+		top_event(s, NULL, "sheaf_refill", skel->progs.top_refill, skel->progs.top_refill_raw);
+		top_event(s, NULL, "sheaf_flush", skel->progs.top_flush, skel->progs.top_flush_raw);
+		top_event(s, NULL, "barn_get", skel->progs.top_barn_get, skel->progs.top_barn_get_raw);
+		top_event(s, NULL, "barn_put", skel->progs.top_barn_put, skel->progs.top_barn_put_raw);
+		top_event(s, NULL, "sheaf_prefill", skel->progs.top_prefill, skel->progs.top_prefill_raw);
+		top_event(s, NULL, "sheaf_return", skel->progs.top_return, skel->progs.top_return_raw);
 	}
 	return skel;
 }
