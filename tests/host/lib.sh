@@ -29,3 +29,17 @@ btf_files() {
 		echo "$label ${best:--}"
 	done
 }
+
+# expect NAME WANT_RC PATTERN CMD...: the exit status and a pattern of the
+# command's output (stdout and stderr).
+expect() {
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc = "$want" ] && grep -qE -- "$pat" <<< "$out"; then
+		echo "PASS $name: exit $rc, '$(grep -E -m1 -- "$pat" <<< "$out" | cut -c1-100)'"
+	else
+		echo "FAIL $name: exit $rc (want $want), output: $(head -3 <<< "$out")"
+	fi
+}

@@ -8,18 +8,6 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
-# expect NAME WANT_RC PATTERN CMD...: exit status and a stderr/stdout pattern
-expect() {
-	local name=$1 want=$2 pat=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc = "$want" ] && grep -qE -- "$pat" <<< "$out"; then
-		echo "PASS $name"
-	else
-		echo "FAIL $name: exit $rc (want $want), output: $(head -3 <<< "$out")"
-	fi
-}
 
 commands=$("$MMSCOPE" -h | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
 [ -n "$commands" ] || { echo "FAIL help-list: 'mmscope -h' lists no commands"; exit 1; }

@@ -46,18 +46,6 @@ fail() { echo "FAIL $*"; }
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-# expect NAME WANT_RC PATTERN CMD...
-expect() {
-	local name=$1 want=$2 pat=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc = "$want" ] && grep -qE -- "$pat" <<< "$out"; then
-		pass "$name: exit $rc, '$(grep -E -m1 -- "$pat" <<< "$out" | cut -c1-100)'"
-	else
-		fail "$name: exit $rc (want $want), output: $(head -3 <<< "$out")"
-	fi
-}
 promcheck() {
 	local name=$1 file=$2 out
 	if out=$(promtool check metrics < "$file" 2>&1) && [ -s "$file" ]; then
