@@ -136,7 +136,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .PHONY: all deps test-deps kernel-deps build-deps kernel kernel-release module module-debian \
 	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
 	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big \
-	vm-test-debian kernel-debian vm-shell vm-run demo checkpatch series-check clean distclean help \
+	vm-test-debian kernel-debian test-prep vm-shell vm-run demo checkpatch series-check clean distclean help \
 	modules_install install uninstall kernel-kcsan vm-prep-kcsan vm-test-kcsan
 
 all: $(if $(KDIR),module,no-module) user
@@ -309,7 +309,11 @@ $(BUILD)/tests/%: tests/workloads/%.c $(wildcard tests/workloads/*.h)
 
 workloads: $(WORK_BINS)
 
-host-test: test-deps kernel-release kernel-debian user workloads $(UNIT_BINS) $(HOST_TOOLS)
+# What both lanes of `make test` need, built before they start
+# (tests/run-all.sh): the lanes then share no build step.
+test-prep: test-deps kernel-release user workloads $(UNIT_BINS) $(HOST_TOOLS)
+
+host-test: test-prep kernel-debian
 	$(Q)tests/host/run.sh $(BUILD)
 
 # The guest always gets a module built against the kernel it boots,

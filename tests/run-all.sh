@@ -7,39 +7,78 @@
 #          lockdep, kmemleak); the release suite (CLI, tracers, DAMON);
 #          the large guest; Debian sid's own kernel (unpatched, as users run it)
 #   check  host tests and the smoke run on the release kernel
+#
+# `test` runs in two lanes once what both need is built (test-prep: the
+# CLI, the workloads, the release kernel).  Lane A builds the debug kernel
+# and boots it twice (debug, big), both vCPUs busy; lane B runs the host
+# tests and the single-threaded TCG guests (release, Debian), which leave a
+# core to lane A.  Each line of a lane's output starts with its letter.
 set -uo pipefail
 mode=$1 make=$2 build=$3
 mkdir -p "$build"
 t0=$(date +%s)
 
 case $mode in
-test) suites="debug:vm release:release/vm big:vm-big debian:debian/vm" ;;
-check) suites="smoke:release/vm-smoke" ;;
+test) lanes=("A debug:vm big:vm-big" "B host release:release/vm debian:debian/vm") ;;
+check) lanes=("- host smoke:release/vm-smoke") ;;
 *) echo "run-all.sh: unknown mode '$mode' (test or check)" >&2; exit 2 ;;
 esac
+suites=$(printf '%s\n' "${lanes[@]}" | cut -d' ' -f2- | tr ' ' '\n' | grep : | tr '\n' ' ')
 for s in $suites; do
 	rm -f "$build/${s#*:}/counts" "$build/${s#*:}/results"
 done
-rm -f "$build/host-counts" "$build/host-results"
+rm -f "$build/host-counts" "$build/host-results" "$build"/lane-*.status
+
+# One lane: its steps in order; a failed step does not stop the next.
+run_lane() {
+	local name=$1 step kind target t status=0
+	shift
+	for step; do
+		kind=${step%%:*}
+		case $kind in
+		host) target=host-test ;;
+		smoke) target=vm-smoke ;;
+		*) target=vm-test-$kind ;;
+		esac
+		t=$(date +%s)
+		$make --no-print-directory $target || status=1
+		echo "$kind $(( $(date +%s) - t ))" >> "$build/lane-$name.times"
+	done
+	echo $status > "$build/lane-$name.status"
+}
 
 status=0
-$make --no-print-directory host-test || status=1
+rm -f "$build"/lane-*.times
+if [ $mode = test ]; then
+	$make --no-print-directory test-prep || status=1
+	for lane in "${lanes[@]}"; do
+		set -- $lane
+		( run_lane "$@" 2>&1 | sed -u "s/^/$1 /" ) &
+	done
+	wait
+else
+	set -- ${lanes[0]}
+	run_lane "$@"
+fi
+for f in "$build"/lane-*.status; do
+	[ "$(cat "$f" 2>/dev/null)" = 0 ] || status=1
+done
+
 read -r pass fail skip < "$build/host-counts" 2>/dev/null || { pass=0 fail=1 skip=0; }
 hp=$pass hf=$fail hs=$skip
-
 vp=0 vf=0 vs=0
 for s in $suites; do
 	kind=${s%%:*} out=$build/${s#*:}
-	case $kind in
-	debug | release | big | debian) target=vm-test-$kind ;;
-	smoke) target=vm-smoke ;;
-	esac
-	t=$(date +%s)
-	$make --no-print-directory $target || status=1
 	# A suite that reports no counts failed before or while booting.
 	read -r p f k < "$out/counts" 2>/dev/null || { p=0 f=1 k=0; }
-	echo "vm/$kind: $p passed, $f failed, $k skipped in $(( $(date +%s) - t ))s"
+	secs=$(cat "$build"/lane-*.times | awk -v k="$kind" '$1 == k { print $2 }')
+	echo "vm/$kind: $p passed, $f failed, $k skipped in ${secs:-?}s"
 	vp=$((vp + p)) vf=$((vf + f)) vs=$((vs + k))
+done
+for lane in "${lanes[@]}"; do
+	set -- $lane
+	[ "$1" = - ] && continue
+	echo "lane $1: $(awk '{ printf "%s %ss, ", $1, $2; t += $2 } END { printf "%ds in all", t }' "$build/lane-$1.times")"
 done
 
 # Every test with its time against its timeout.  A test above half of its

@@ -25,7 +25,7 @@ cat > "$out/census-guest.sh" <<'GUEST'
 . /src/tests/vm/lib.sh
 load_module
 # Some large folios in every state, so neither side scans empty memory.
-/mmscope/tests/mmid-thp 4 4 4 4 > /tmp/wl.out &
+/opt/mmscope/tests/mmid-thp 4 4 4 4 > /tmp/wl.out &
 while ! grep -q ready /tmp/wl.out; do sleep 0.5; done
 up() { cut -d' ' -f1 /proc/uptime; }
 pfns=$(sed -n 's/^pfns_scanned: //p' /sys/kernel/debug/mmscope/mmid/census)

@@ -19,10 +19,10 @@ echo always > /sys/kernel/mm/transparent_hugepage/enabled
 [ -d /sys/kernel/tracing/events/rmap ] && echo "patched kernel: events/rmap and the sheaf events in events/kmem exist"
 cat /sys/kernel/tracing/tracing_on 2>/dev/null | sed 's/^/tracing_on=/'
 grep -l 1 /sys/kernel/tracing/events/*/*/enable 2>/dev/null | sed 's/^/enabled: /'
-/mmscope/tests/thp_fork || echo "note: no THP, the numbers do not measure THP fork/munmap"
-/mmscope/tests/thp_fork bench 100 > /dev/null	# warm up
+/opt/mmscope/tests/thp_fork || echo "note: no THP, the numbers do not measure THP fork/munmap"
+/opt/mmscope/tests/thp_fork bench 100 > /dev/null	# warm up
 i=0
 while [ $i -lt "$repeat" ]; do
-	/mmscope/tests/thp_fork bench "$rounds"
+	/opt/mmscope/tests/thp_fork bench "$rounds"
 	i=$((i + 1))
 done

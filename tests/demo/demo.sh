@@ -5,8 +5,8 @@
 # shows what mmscope reports.  Files meant for the host go to /mmscope/demo,
 # which is BUILD_DIR/release/demo there.
 DBG=/sys/kernel/debug/mmscope
-W=/mmscope/tests
-export PATH=/mmscope/bin:$PATH
+W=/opt/mmscope/tests
+export PATH=/opt/mmscope/bin:$PATH
 
 say() { printf '\n== %s\n' "$*"; }
 

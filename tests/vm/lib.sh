@@ -4,7 +4,7 @@
 
 DBG=/sys/kernel/debug/mmscope
 KO=/mmscope/module/mmscope.ko
-WORKLOADS=/mmscope/tests
+WORKLOADS=/opt/mmscope/tests	# copied there by init
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }

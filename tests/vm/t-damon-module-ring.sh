@@ -90,13 +90,16 @@ grep "\"type\":\"damon_tune\".*\"pid\":$kpid," /tmp/ring.jsonl |
 head -n 3 /tmp/m.score
 [ -s /tmp/m.score ] && ! grep -qv '^[0-9]* [0-9][0-9]* [0-9][0-9]* [0-9][0-9]*$' /tmp/m.score ||
 	fail "tune lines without the tuner's inputs: $(head -n 3 /tmp/m.score)"
-awk 'NR == FNR { b[$1] = $2 " " $3 " " $4; next }
-     { hit = 0
-       for (t in b) { d = $1 - t; if (d < 0) d = -d
-		      if (d < 2000000) { hit = 1; if (b[t] != $2 " " $3 " " $4) { print "tune at " $1 ": module " $2 " " $3 " " $4 ", BPF " b[t]; exit 1 } } }
-       if (!hit) { print "tune at " $1 ": no BPF event"; exit 1 }
-       m++ }
-     END { print m " tuner inputs agree" }' /tmp/b.score /tmp/m.score ||
+# Paired by position, as above: the ring's tune events are the record's last.
+nm=$(wc -l < /tmp/m.score)
+tail -n "$nm" /tmp/b.score | paste -d ' ' - /tmp/m.score |
+	awk -v nm="$nm" '
+	{ d = $1 - $5; if (d < 0) d = -d
+	  if ($2 " " $3 " " $4 != $6 " " $7 " " $8) {
+		print "tune at " $5 ": module " $6 " " $7 " " $8 ", BPF " $2 " " $3 " " $4; exit 1 }
+	  if (d > 100000000) { print "tune " NR ": module at " $5 ", BPF at " $1; exit 1 }
+	  m++ }
+	END { print m + 0 " of " nm " tuner inputs agree"; if (m != nm) exit 1 }' ||
 	fail "module ring and BPF record disagree on the tuner's inputs"
 # The tuner scores the aggregation that ends with it; damon_aggregated
 # reports that aggregation's regions right after (one target here), and the

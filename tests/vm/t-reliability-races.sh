@@ -40,28 +40,31 @@ sweep=$!
 # A task's folios read while it exits: the listing is complete, or the
 # command fails saying the task went away; never a partial listing.
 (
-	complete=0 gone=0
+	complete=0 gone=0 before=0
 	end=$(($(date +%s) + SECONDS_TO_RUN))
 	while [ "$(date +%s)" -lt $end ]; do
 		# It holds still at each of its steps for 0 to 2 s, then exits: some
-		# listings finish first, some see it go.
+		# listings finish first, some see it go, and a few start after it
+		# was reaped (all three pauses 0 s).
 		(
 			for step in 1 2 3; do sleep $((RANDOM % 3)); echo; done
 		) | "$WORKLOADS/thp_fork" step > /dev/null &
-		mmscope mmid $! > /tmp/exiting.out 2> /tmp/exiting.err
+		pid=$!
+		mmscope mmid $pid > /tmp/exiting.out 2> /tmp/exiting.err
 		rc=$?
 		wait
 		if [ $rc = 0 ]; then
 			complete=$((complete + 1))
 		elif [ $rc = 1 ] && grep -qE "exited during the walk|is exiting|No such process" /tmp/exiting.err; then
 			gone=$((gone + 1))
-			[ $gone -le 2 ] && echo "refused: $(cat /tmp/exiting.err)"
+		elif [ $rc = 2 ] && grep -qx "mmscope: no process $pid" /tmp/exiting.err; then
+			before=$((before + 1))
 		else
 			echo "mmscope mmid on an exiting task: exit $rc: $(cat /tmp/exiting.err)"
 			exit 1
 		fi
 	done
-	echo "$complete complete listings, $gone refused as the task exited"
+	echo "$complete complete listings, $gone refused as the task exited, $before after it was reaped"
 ) > /tmp/exiting.log 2>&1 &
 exiting=$!
 
