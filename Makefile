@@ -135,7 +135,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 
 .PHONY: all deps test-deps kernel-deps build-deps kernel kernel-release module module-debian \
 	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
-	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big \
+	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big vm-prep-big \
 	vm-test-debian kernel-debian test-prep vm-shell vm-run demo checkpatch series-check clean distclean help \
 	modules_install install uninstall kernel-kcsan vm-prep-kcsan vm-test-kcsan
 
@@ -188,10 +188,12 @@ build-deps: $(BUILD)/.build-deps
 
 # --- the test kernel ------------------------------------------------------
 
+# Both lanes of make test ask for the debug kernel: a temporary file of
+# each shell's own, so neither moves the other's away.
 kernel: kernel-deps
 	$(Q)mkdir -p $(BUILD)
-	$(Q)tests/vm/build-kernel.sh $(CACHE) patched > $(TEST_KDIR_FILE).tmp
-	$(Q)mv $(TEST_KDIR_FILE).tmp $(TEST_KDIR_FILE)
+	$(Q)tests/vm/build-kernel.sh $(CACHE) patched > $(TEST_KDIR_FILE).$$$$.tmp && \
+		mv $(TEST_KDIR_FILE).$$$$.tmp $(TEST_KDIR_FILE) || { rm -f $(TEST_KDIR_FILE).$$$$.tmp; exit 1; }
 	$(Q)echo "  KERNEL  $$(cat $(TEST_KDIR_FILE))"
 
 # The VM suite runs on the patched kernel with debug options; the release
@@ -371,10 +373,19 @@ vm-test-kcsan: vm-prep-kcsan
 	$(Q)tests/vm/suite.sh kcsan "$$(cat $(BUILD)/kernel-kcsan.path)" $(KCSAN_BUILD) '$(or $(T),$(KCSAN_T))'
 
 # Resource bounds need a large guest: a boot of its own for the big-* tests.
+# The debug kernel, with a module and copies of its own: it runs in the
+# other lane of make test from vm-test-debug, so the two share no output.
 VM_MEM_BIG ?= 8192
-vm-test-big: vm-prep
-	$(Q)MMSCOPE_VM_MEM=$(VM_MEM_BIG) MMSCOPE_VM_OUT=$(BUILD)/vm-big \
-		tests/vm/suite.sh big "$$(cat $(TEST_KDIR_FILE))" $(BUILD) '$(or $(T),*)'
+BIG_BUILD := $(BUILD)/big
+vm-prep-big: kernel test-deps user workloads
+	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(TEST_KDIR_FILE)) BUILD=$(BIG_BUILD)
+	$(Q)mkdir -p $(BIG_BUILD)/bin $(BIG_BUILD)/tests
+	$(Q)cp $(MMSCOPE) $(BIG_BUILD)/bin/
+	$(Q)cp $(WORK_BINS) $(BIG_BUILD)/tests/
+
+vm-test-big: vm-prep-big
+	$(Q)MMSCOPE_VM_MEM=$(VM_MEM_BIG) MMSCOPE_VM_OUT=$(BIG_BUILD)/vm \
+		tests/vm/suite.sh big "$$(cat $(TEST_KDIR_FILE))" $(BIG_BUILD) '$(or $(T),*)'
 
 # Debian's own kernel: the module built against Debian's headers with
 # Debian's compiler, in a minimal sid root (tests/setup/sid-module.sh).

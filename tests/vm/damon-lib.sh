@@ -31,6 +31,9 @@ json_num() { echo "$1" | sed -n "s/.*\"$2\":\([-0-9.e]*\).*/\1/p" | head -n 1; }
 json_str() { echo "$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
 
 start_workload() {
+	# Gone first: the background job truncates it only once it runs, and
+	# the poll below could read the previous workload's pid meanwhile.
+	rm -f /tmp/workload.out
 	mmscope damon workload "$@" > /tmp/workload.out &
 	WL=$!
 	# It prints its pid once its memory is populated (after a re-exec).
