@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make test` and `make check`: host tests, then the VM suites, each on the
+# `make test` and `make check`: host tests and the VM suites, each on the
 # kernel it needs; one summary line and a table of margins at the end.
 # usage: run-all.sh test|check MAKE BUILD_DIR
 #   test   host tests; the debug suite (module, series, reliability; KASAN,
@@ -12,9 +12,9 @@
 # CLI, the workloads, the release kernel).  Lane A builds the debug kernel
 # and runs the debug suite, both vCPUs busy; lane B runs the host tests,
 # the single-threaded TCG guests (release, Debian), which leave a core to
-# lane A, and last the big guest on the debug kernel (built by then, or
-# waited for: build-kernel.sh takes a lock).  Each line of a lane's output
-# starts with its letter.
+# lane A, and last the big guest on the debug kernel (two TCG threads; the
+# kernel is built by then, or waited for: build-kernel.sh takes a lock).
+# Each line of a lane's output starts with its letter.
 set -uo pipefail
 mode=$1 make=$2 build=$3
 mkdir -p "$build"
@@ -52,18 +52,24 @@ run_lane() {
 status=0
 rm -f "$build"/lane-*.times
 if [ $mode = test ]; then
-	$make --no-print-directory test-prep || status=1
-	for lane in "${lanes[@]}"; do
-		set -- $lane
-		( run_lane "$@" 2>&1 | sed -u "s/^/$1 /" ) &
-	done
-	wait
+	# Without what test-prep builds the lanes would build it both at once.
+	if $make --no-print-directory test-prep; then
+		for lane in "${lanes[@]}"; do
+			set -- $lane
+			( run_lane "$@" 2>&1 | sed -u "s/^/$1 /" ) &
+		done
+		wait
+	else
+		echo "make test-prep failed: no suite runs (the lanes would both build what it lacks)"
+	fi
 else
 	set -- ${lanes[0]}
 	run_lane "$@"
 fi
-for f in "$build"/lane-*.status; do
-	[ "$(cat "$f" 2>/dev/null)" = 0 ] || status=1
+# A lane that wrote no status did not finish.
+for lane in "${lanes[@]}"; do
+	set -- $lane
+	[ "$(cat "$build/lane-$1.status" 2>/dev/null)" = 0 ] || status=1
 done
 
 read -r pass fail skip < "$build/host-counts" 2>/dev/null || { pass=0 fail=1 skip=0; }

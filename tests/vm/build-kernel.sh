@@ -62,9 +62,11 @@ tree=$cache/linux-$version-$variant-$key
 # Several work trees may share the cache: one builds, the others wait.
 mkdir -p "$cache"
 exec 9> "$tree.lock"
+waited=0
 if ! flock -n 9; then
 	echo "  WAIT    another build of $(basename "$tree") is running" >&2
 	flock 9
+	waited=1
 fi
 
 if [ -f "$tree/.mmscope-built" ]; then
@@ -73,6 +75,15 @@ if [ -f "$tree/.mmscope-built" ]; then
 	echo "$tree"
 	exit 0
 fi
+# The build waited for failed: say so rather than spend as long again on
+# the same inputs (both lanes of make test ask for the debug kernel).
+if [ $waited = 1 ] && [ -f "$tree.failed" ]; then
+	echo "build-kernel: the build of $(basename "$tree") this one waited for failed;" \
+		"its log: $tree/build.log" >&2
+	exit 1
+fi
+rm -f "$tree.failed"
+trap '[ -f "$tree/.mmscope-built" ] || touch "$tree.failed"' EXIT
 
 echo "  TREE    $pkg $version -> $tree" >&2
 # No stamp means a missing or interrupted build: start it again from scratch.
@@ -127,5 +138,5 @@ touch .mmscope-built
 # several GB each: keep the three used most recently (other work trees of
 # this repository may still be using them).
 ls -dt "$cache"/linux-*-"$variant"-????????????/.mmscope-built 2>/dev/null | tail -n +4 |
-	while read -r stamp; do rm -rf "$(dirname "$stamp")" "$(dirname "$stamp").lock"; done
+	while read -r stamp; do rm -rf "$(dirname "$stamp")" "$(dirname "$stamp")".{lock,failed}; done
 echo "$tree"

@@ -4,7 +4,7 @@
 
 DBG=/sys/kernel/debug/mmscope
 KO=/mmscope/module/mmscope.ko
-WORKLOADS=/opt/mmscope/tests	# copied there by init
+WORKLOADS=/opt/mmscope/tests	# in the initramfs (qemu.sh)
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the guest's initramfs: static busybox and our /init.  Everything
-# else (module, CLI, tests) reaches the guest over 9p, so this rarely changes.
+# Build the guest's initramfs: static busybox and our /init, so this rarely
+# changes.  qemu.sh appends the CLI and the workloads at each boot; the
+# module and the logs go over 9p.
 #
 # usage: mkinitramfs.sh KERNEL_TREE OUT.cpio
 #   KERNEL_TREE  a kernel build tree (its usr/gen_init_cpio writes the

@@ -52,7 +52,7 @@ for d in bin tests; do
 	find "$build/$d" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/opt/mmscope/$d/" \;
 done
 boot_initrd=$out/initramfs-$mode.cpio
-{ cat "$initrd"; (cd "$stage" && find opt | cpio --quiet -o -H newc -R 0:0); } > "$boot_initrd" ||
+{ cat "$initrd" && (cd "$stage" && find opt | cpio --quiet -o -H newc -R 0:0); } > "$boot_initrd" ||
 	{ echo "qemu.sh: cannot write $boot_initrd" >&2; rm -rf "$stage"; exit 2; }
 rm -rf "$stage"
 
@@ -68,7 +68,7 @@ rm -rf "$stage"
 append="console=ttyS0 panic=-1 pci=noacpi tsc=reliable no5lvl pty.legacy_count=0 mmscope.mode=$mode mmscope.timeout=${MMSCOPE_TEST_TIMEOUT:-300} mmscope.cpus=$cpus"
 append="$append ${MMSCOPE_VM_APPEND:-}"
 # Per-test logs go beside this run's serial log, so a second suite sharing
-# the build directory (vm-test-big) does not replace the first one's.
+# a build directory does not replace the first one's.
 case $out in
 "$build"/*) append="$append mmscope.logs=${out#"$build"/}/tests" ;;
 esac

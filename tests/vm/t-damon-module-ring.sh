@@ -3,7 +3,8 @@
 # vm-kernel: debug
 # The module's ring (damon/recent; probes found by name, DAMON exports
 # nothing) and a BPF 'damon record' of the same run list the same tuning
-# steps and the same aggregation ratios, matched by kernel timestamp.  With
+# steps and the same aggregation ratios, paired by position (the ring is the
+# record's tail) and within 100 ms of each other.  With
 # the patch series' tune event, both carry what the tuner decided from
 # (aggr_samples, access_bp, score_bp), they agree, and the tuner's observed
 # ratio is the ratio the module computed for the aggregation it scored.
