@@ -125,7 +125,10 @@ struct folio___mmscope {
 	} flags;			/* memdesc_flags_t, 6.18+ */
 	unsigned long _flags_1;		/* the order in its low byte */
 	unsigned long _mm_ids;		/* CONFIG_MM_ID */
+	int _mm_id_mapcount[2];		/* CONFIG_MM_ID; stored minus one */
 	atomic_t _large_mapcount;
+	atomic_t _refcount;
+	void *mapping;			/* FOLIO_MAPPING_ANON in bit 0 */
 } __core;
 
 /*

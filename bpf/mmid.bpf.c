@@ -12,10 +12,7 @@
 #include <bpf/bpf_core_read.h>
 #include "mmid.h"
 
-#include "core_fixes.bpf.h"
-
-/* FOLIO_MM_IDS_SHARED_BITNUM with 64-bit longs: 2 * MM_ID_BITS + 1. */
-#define MMID_SHARED_BIT 63
+#include "folio.bpf.h"
 
 /* One set of histograms per CPU: rmap operations run on every CPU at once. */
 struct {
@@ -28,21 +25,6 @@ struct {
 /* The folio fields this kernel has (enum mmid_folio_feature), from features(). */
 __u32 folio_feature_mask;
 
-static __always_inline unsigned int folio_features(void)
-{
-	unsigned int f = 0;
-
-	if (bpf_core_enum_value_exists(enum pageflags___mmscope, PG_head___mmscope) &&
-	    (bpf_core_field_exists(struct folio___mmscope, flags.f) ||
-	     bpf_core_field_exists(struct folio___flags_ul, flags)))
-		f |= FOLIO_HAS_HEAD_FLAG;
-	if (bpf_core_field_exists(struct folio___mmscope, _large_mapcount))
-		f |= FOLIO_HAS_LARGE_MAPCOUNT;
-	if (bpf_core_field_exists(struct folio___mmscope, _mm_ids))
-		f |= FOLIO_HAS_MM_IDS;
-	return f;
-}
-
 /* The shared bit before an operation, per task, from fentry to fexit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -50,27 +32,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u8);
 } before SEC(".maps");
-
-static __always_inline bool folio_large(struct folio *folio)
-{
-	unsigned long flags;
-
-	if (!(folio_features() & FOLIO_HAS_HEAD_FLAG))
-		return false;
-	if (bpf_core_field_exists(struct folio___mmscope, flags.f))
-		flags = BPF_CORE_READ((struct folio___mmscope *)folio, flags.f);
-	else
-		flags = BPF_CORE_READ((struct folio___flags_ul *)folio, flags);
-	return flags & (1UL << bpf_core_enum_value(enum pageflags___mmscope, PG_head___mmscope));
-}
-
-/* -1: this kernel has no MM-ID slots (CONFIG_MM_ID=n). */
-static __always_inline int shared_bit(struct folio *folio)
-{
-	if (!bpf_core_field_exists(struct folio___mmscope, _mm_ids))
-		return -1;
-	return (BPF_CORE_READ((struct folio___mmscope *)folio, _mm_ids) >> MMID_SHARED_BIT) & 1;
-}
 
 /*
  * The verifier does not follow hist_log2_slot()'s variable shifts: bound
@@ -144,9 +105,6 @@ static __always_inline int unstash(void)
 	return v;
 }
 
-/* PGTABLE_LEVEL_PTE in enum pgtable_level */
-#define MMID_LEVEL_PTE 0
-
 /*
  * trace_folio_mm_id(folio, mm_id, delta, level, old), under the folio's
  * large mapcount lock: the folio's state read here is the state after
@@ -177,7 +135,7 @@ int BPF_PROG(tp_folio_mm_id, struct folio *folio, unsigned int mm_id, int delta,
 		op = anon ? MMID_OP_ADD_ANON : MMID_OP_ADD_FILE;
 	nr = delta < 0 ? -delta : delta;
 	if (level != MMID_LEVEL_PTE) {
-		order = BPF_CORE_READ((struct folio___mmscope *)folio, _flags_1) & 0xff;
+		order = folio_order(folio);
 		nr = order < 31 ? 1 << order : 0;
 	}
 	/* The type is the series' own: none on other kernels, which never attach here. */

@@ -2,16 +2,24 @@
 /*
  * mmid-thp: PTE-mapped 2 MiB THPs in a known MM-ID state, for the mmid tests.
  *
- *   mmid-thp NE NS NU NF
+ *   mmid-thp [-H] [-w K] NE NS NU NF [NR]
  *
- * Process A maps NE+NS+NU+NF THPs, PTE-maps each and forks B and C:
+ * Process A maps NE+NS+NU+NF+NR THPs, PTE-maps each and forks B and C:
  *   E (NE): B and C unmap it at once, A keeps it       -> exclusive
  *   S (NS): A and B (C unmaps it)                      -> shared, 2 MMs
  *   U (NU): A, B and C                                 -> untracked, 3 MMs
  *   F (NF): A, B and C, then A and B unmap it; only C  -> "maybe shared",
- *           truly exclusive: the seed's false positive
+ *           truly exclusive: the seed's false positive, C has no slot
+ *   R (NR): A, B and C, then B and C unmap it; only A  -> the same, but A
+ *           holds a slot with all of the folio's mappings
  * Then it prints "pids A B C", one "folio KIND PFN ADDR OWNER-PID" line per
  * THP and "ready", and all three wait for SIGTERM (B and C die with A).
+ *
+ * -H: after mapping, print "held" and wait for SIGUSR1 before forking, so a
+ * tracer started meanwhile sees the shared bits being set.
+ * -w K: on SIGUSR2, A and C each write one byte to the first K pages of
+ * every false positive they alone map (each write a CoW copy the shared
+ * bit forces), then print "wrote PID PAGES".
  *
  * The test kernel has no madvise() (tinyconfig drops ADVISE_SYSCALLS), so
  * THP is switched to "always" while the THPs fault in and then put back,
@@ -19,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -152,27 +161,97 @@ static void unmap_kind(struct region *r, int n, char kind)
 			die("munmap");
 }
 
-static void child_wait(void)
+/* The write K pages of -w: a CoW copy each, forced by the shared bit. */
+static void write_pages(struct region *r, int n, char kind, long k)
 {
-	for (;;)
-		pause();
+	char line[64];
+	long pages = 0, p;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].kind != kind)
+			continue;
+		for (p = 0; p < k && p < (long)(THP / PAGE); p++, pages++)
+			r[i].addr[p * PAGE] ^= 1;
+	}
+	snprintf(line, sizeof(line), "wrote %d %ld\n", getpid(), pages);
+	if (write(1, line, strlen(line)) < 0)
+		die("write");
+}
+
+/* Until SIGTERM; on SIGUSR2 (blocked, so taken here) the -w writes, once. */
+static void wait_for_end(struct region *r, int n, char kind, long k)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	for (;;) {
+		if (sigwait(&set, &sig))
+			die("sigwait");
+		if (k > 0) {
+			write_pages(r, n, kind, k);
+			k = 0;
+		}
+	}
+}
+
+static void block(int sig)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		die("sigprocmask");
+}
+
+static void hold(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	printf("held\n");
+	fflush(stdout);
+	if (sigwait(&set, &sig))
+		die("sigwait");
 }
 
 int main(int argc, char **argv)
 {
-	static const char kinds[] = "ESUF";
+	static const char kinds[] = "ESUFR";
 	struct region r[MAXF];
-	int n = 0, k, i, to_b[2], to_c[2], to_a[2];
+	int n = 0, k, i, to_b[2], to_c[2], to_a[2], opt, held = 0, nkinds;
+	long write_k = 0;
 	pid_t b, c;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: mmid-thp NE NS NU NF\n");
+	while ((opt = getopt(argc, argv, "+Hw:")) != -1) {
+		switch (opt) {
+		case 'H':
+			held = 1;
+			break;
+		case 'w':
+			write_k = atol(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	nkinds = argc - optind;
+	if (nkinds != 4 && nkinds != 5) {
+		fprintf(stderr, "usage: mmid-thp [-H] [-w K] NE NS NU NF [NR]\n");
 		return 2;
 	}
+	/* Both signals are taken with sigwait(), in A and in its children. */
+	block(SIGUSR1);
+	block(SIGUSR2);
 	thp_save();
 	thp_set("always");
-	for (k = 0; k < 4; k++) {
-		int cnt = atoi(argv[k + 1]);
+	for (k = 0; k < nkinds; k++) {
+		int cnt = atoi(argv[optind + k]);
 
 		if (cnt < 0 || n + cnt > MAXF)
 			return 2;
@@ -189,6 +268,8 @@ int main(int argc, char **argv)
 		pte_map(&r[i]);
 	if (pipe(to_b) || pipe(to_c) || pipe(to_a))
 		die("pipe");
+	if (held)
+		hold();
 
 	b = fork();
 	if (b < 0)
@@ -198,8 +279,9 @@ int main(int argc, char **argv)
 		unmap_kind(r, n, 'E');
 		wait_byte(to_b[0]);
 		unmap_kind(r, n, 'F');
+		unmap_kind(r, n, 'R');
 		send_byte(to_a[1]);
-		child_wait();
+		wait_for_end(r, n, 0, 0);
 	}
 	c = fork();
 	if (c < 0)
@@ -208,8 +290,9 @@ int main(int argc, char **argv)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		unmap_kind(r, n, 'E');
 		unmap_kind(r, n, 'S');
+		unmap_kind(r, n, 'R');
 		send_byte(to_a[1]);
-		child_wait();
+		wait_for_end(r, n, 'F', write_k);
 	}
 	wait_byte(to_a[0]);	/* C dropped S */
 	send_byte(to_b[1]);
@@ -224,6 +307,6 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 	signal(SIGTERM, SIG_DFL);
-	for (;;)
-		pause();
+	wait_for_end(r, n, 'R', write_k);
+	return 0;
 }

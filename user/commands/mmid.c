@@ -14,6 +14,7 @@
 #include "mmid.h"
 #include "render.h"
 #include "commands.h"
+#include "interval.h"
 #include "mmid_cmd.h"
 
 /* The module, its mmid/ files: what every census, audit and pfn query needs. */
@@ -57,14 +58,13 @@ static int do_mmid_census(const struct cmd *cmd, struct opts *o)
 
 static int do_mmid_audit(const struct cmd *cmd, struct opts *o)
 {
+	struct interval_opts io = { .json = o->set[OPT_JSON], .timestamp = o->set[OPT_TIMESTAMP] };
 	int err;
 
-	if (o->argc) {
-		errmsg("audit takes no arguments; see 'mmscope mmid audit -h'");
+	if (opt_interval(o, 0, &io.interval, &io.count))
 		return EXIT_USAGE;
-	}
 	err = need_mmid();
-	return err ? err : mmid_audit_run(o->set[OPT_JSON]);
+	return err ? err : mmid_audit_run(&io);
 }
 
 static int do_mmid_pfn(const struct cmd *cmd, struct opts *o)
@@ -162,12 +162,20 @@ static const struct cmd cmd_mmid_census = {
 static const struct cmd cmd_mmid_audit = {
 	.name = "audit",
 	.summary = "the kernel's \"maybe shared\" verdict against every page table",
-	.args = "",
-	.opts = "json",
+	.args = "[interval [count]]",
+	.opts = "timestamp json",
 	.doc = "For every mapped large folio, the MMs that really map it (from every\n"
 	       "process's page tables) against folio_maybe_mapped_shared(): false\n"
-	       "positives per order.\n",
-	.examples = "mmscope mmid audit\nmmscope mmid audit -j",
+	       "positives per order, and the processes behind each.  Without an\n"
+	       "interval, one audit now.  With one, an audit per interval, each with\n"
+	       "the interval's CoW cost: pages of large anon folios that write faults\n"
+	       "copied, and those that only a false shared bit kept from being reused\n"
+	       "(the patch series' rmap:folio_mm_id, else fentry on\n"
+	       "folio_remove_rmap_ptes; both with fentry on handle_mm_fault), and\n"
+	       "which mapping set each false positive's bit, where the series' event\n"
+	       "saw it.\n",
+	.examples = "mmscope mmid audit\nmmscope mmid audit -j\n"
+		    "mmscope mmid audit -j 5 12    an audit and its CoW cost every 5 s for a minute",
 	.run = do_mmid_audit,
 };
 

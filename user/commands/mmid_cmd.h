@@ -25,6 +25,8 @@ struct json_object *mmid_folio_json(const struct mmid_folio *f);
 void mmid_slot_text(const struct mmid_folio *f, int i, char *buf, size_t len);
 
 int mmid_proc_run(int pid, unsigned long start, unsigned long end, bool json);
-int mmid_audit_run(bool json);
+struct interval_opts;
+/* One audit, or one per interval with the CoW cost (io->interval > 0). */
+int mmid_audit_run(const struct interval_opts *io);
 
 #endif /* MMSCOPE_MMID_CMD_H */
