@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -41,4 +42,32 @@ int map_drain(int fd, size_t key_size, size_t value_size,
 	free(keys);
 	free(vals);
 	return err == -ENOENT ? 0 : err;
+}
+
+int percpu_counters_take(int fd, unsigned long long *sum, size_t n)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, err = 0;
+	unsigned long long *v;
+	__u32 zero = 0;
+	size_t i;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	v = calloc((size_t)ncpu * n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(sum, 0, n * sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, &zero, v)) {
+		err = -errno;
+		goto out;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (i = 0; i < n; i++)
+			sum[i] += v[(size_t)cpu * n + i];
+	memset(v, 0, (size_t)ncpu * n * sizeof(*v));
+	if (bpf_map_update_elem(fd, &zero, v, BPF_ANY))
+		err = -errno;
+out:
+	free(v);
+	return err;
 }

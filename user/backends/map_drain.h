@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Draining a per-CPU BPF hash: each entry read and deleted in one step. */
+/* Draining per-CPU BPF maps: hash entries read and deleted in one step, array counters summed and reset. */
 #ifndef MMSCOPE_MAP_DRAIN_H
 #define MMSCOPE_MAP_DRAIN_H
 
@@ -13,5 +13,13 @@
  */
 int map_drain(int fd, size_t key_size, size_t value_size,
 	      void (*fn)(const void *key, const void *values, void *ctx), void *ctx);
+
+/*
+ * The one entry of a per-CPU array whose value is n 64-bit counters:
+ * each summed over the CPUs into sum[], then the entry zeroed.  Counts
+ * made between the read and the reset are lost, as in the libbpf-tools.
+ * 0 or -errno.
+ */
+int percpu_counters_take(int fd, unsigned long long *sum, size_t n);
 
 #endif /* MMSCOPE_MAP_DRAIN_H */

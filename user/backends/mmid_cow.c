@@ -13,6 +13,7 @@
 
 #include "mmscope.h"
 #include "attach.h"
+#include "map_drain.h"
 #include "mmid_cow.h"
 #include "mmid_cow.skel.h"
 
@@ -82,38 +83,14 @@ const char *mmid_cow_source(const struct mmid_cow *c, bool *exact)
 	       "fentry:folio_remove_rmap_ptes (folio state read without rmap's lock: approximate)";
 }
 
+/* Summed as an array of counters: nothing else may be in it. */
+_Static_assert(sizeof(struct mmid_cow_counts) % sizeof(unsigned long long) == 0,
+	       "struct mmid_cow_counts holds only 64-bit counters");
+
 int mmid_cow_take(struct mmid_cow *c, struct mmid_cow_counts *sum)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(c->skel->maps.counts), cpu, o;
-	struct mmid_cow_counts *v;
-	__u32 zero = 0;
-	int err = 0;
-
-	if (ncpu <= 0)
-		return -EINVAL;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(fd, &zero, v)) {
-		err = -errno;
-		goto out;
-	}
-	for (cpu = 0; cpu < ncpu; cpu++)
-		for (o = 0; o < MMID_COW_ORDERS; o++) {
-			sum->copies[o] += v[cpu].copies[o];
-			sum->false_shared[o] += v[cpu].false_shared[o];
-			sum->false_shared_pinned[o] += v[cpu].false_shared_pinned[o];
-		}
-	for (cpu = 0; cpu < ncpu; cpu++)
-		sum->unsettled += v[cpu].unsettled;
-	/* Copies between the read and the reset are lost, as in the libbpf-tools. */
-	memset(v, 0, ncpu * sizeof(*v));
-	if (bpf_map_update_elem(fd, &zero, v, BPF_ANY))
-		err = -errno;
-out:
-	free(v);
-	return err;
+	return percpu_counters_take(bpf_map__fd(c->skel->maps.counts), (unsigned long long *)sum,
+				    sizeof(*sum) / sizeof(unsigned long long));
 }
 
 int mmid_cow_take_pending(struct mmid_cow *c, struct mmid_cow_settle **out, size_t *n)

@@ -16,6 +16,7 @@
 #include "jsonl.h"
 #include "mmscope.h"
 #include "attach.h"
+#include "map_drain.h"
 #include "hist.h"
 #include "interval.h"
 #include "probe.h"
@@ -93,38 +94,18 @@ static unsigned int folio_features(struct mmid_bpf *skel)
 	return skel->bss->folio_feature_mask;
 }
 
+_Static_assert(sizeof(struct mmid_trace_hists) % sizeof(unsigned long long) == 0,
+	       "struct mmid_trace_hists holds only 64-bit counters");
+
 /* The per-CPU histograms summed, then cleared. */
 static int snapshot(struct mmid_bpf *skel, struct mmid_trace_hists *sum)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.hists), cpu, op, s;
-	struct mmid_trace_hists *v;
-	__u32 zero = 0;
+	int err = percpu_counters_take(bpf_map__fd(skel->maps.hists), (unsigned long long *)sum,
+				       sizeof(*sum) / sizeof(unsigned long long));
 
-	if (ncpu <= 0)
-		return -EINVAL;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(fd, &zero, v)) {
-		errmsg("cannot read the rmap histograms: %s", strerror(errno));
-		free(v);
-		return -EIO;
-	}
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		for (op = 0; op < MMID_NR_OPS; op++)
-			for (s = 0; s < HIST_LOG2_SLOTS; s++)
-				sum->nr_pages[op][s] += v[cpu].nr_pages[op][s];
-		for (s = 0; s < HIST_LOG2_SLOTS; s++)
-			sum->large_mapcount[s] += v[cpu].large_mapcount[s];
-		sum->shared_set += v[cpu].shared_set;
-		sum->shared_clear += v[cpu].shared_clear;
-	}
-	/* Events between the read and the reset are lost, as in the libbpf-tools. */
-	memset(v, 0, ncpu * sizeof(*v));
-	bpf_map_update_elem(fd, &zero, v, BPF_ANY);
-	free(v);
-	return 0;
+	if (err)
+		errmsg("cannot read the rmap histograms: %s", strerror(-err));
+	return err;
 }
 
 static void report(const struct interval_opts *o, struct mmid_trace_hists *h, double secs,
