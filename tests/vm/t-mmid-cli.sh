@@ -79,7 +79,7 @@ cmp -s /tmp/h.file /tmp/h.json || fail "census -j histograms differ from the mod
 # --- audit: the seed's three-process case is exactly one false positive ---
 mmscope mmid -j audit > /tmp/audit.json || fail "audit exited $?"
 cat /tmp/audit.json
-grep -q '"9":{"folios":4,"maybe_shared":3,"truly_shared":2,"false_positives":1,"false_negatives":0}' \
+grep -q '"9":{"folios":4,"maybe_shared":3,"truly_shared":2,"false_positives":1,"false_negatives":0,"changed_during_walk":0}' \
 	/tmp/audit.json || fail "audit order 9 is not 4 folios, 3 maybe shared, 2 truly, 1 false positive"
 expect_eq "mismatching folios" "$(grep -o '"pfn":[0-9]*' /tmp/audit.json | tr '\n' ' ')" "\"pfn\":$F "
 grep -q "\"mapped_by_pids\":\[$WL_C\],\"mms\":1,\"verdict\":\"false_positive\"" /tmp/audit.json ||
@@ -92,7 +92,7 @@ mmid_stop
 mmid_start 1 2 0 0
 mmscope mmid -j audit > /tmp/audit2.json || fail "audit exited $?"
 cat /tmp/audit2.json
-grep -q '"9":{"folios":3,"maybe_shared":2,"truly_shared":2,"false_positives":0,"false_negatives":0}' \
+grep -q '"9":{"folios":3,"maybe_shared":2,"truly_shared":2,"false_positives":0,"false_negatives":0,"changed_during_walk":0}' \
 	/tmp/audit2.json || fail "two-process audit is not 3 folios, 2 truly shared, 0 false"
 grep -q '"mismatches":\[\]' /tmp/audit2.json || fail "two-process audit lists mismatches"
 mmid_stop
