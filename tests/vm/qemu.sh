@@ -12,7 +12,8 @@
 # MMSCOPE_VM_TIMEOUT (seconds for the whole run, default 3600),
 # MMSCOPE_VM_APPEND (extra kernel command line), MMSCOPE_VM_OUT (where the
 # serial log and the counts go, default BUILD_DIR/vm), MMSCOPE_VM_TCG_THREAD
-# (multi: a host thread per vCPU; single: all vCPUs on one, see suite.sh).
+# (multi: a host thread per vCPU; single: all vCPUs on one, see suite.sh),
+# MMSCOPE_VM_INITRD_EXTRA (cpio archives appended to the initramfs).
 set -uo pipefail
 
 tree=$1 build=$2 mode=$3 arg=${4:-}
@@ -52,7 +53,16 @@ for d in bin tests; do
 	find "$build/$d" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/opt/mmscope/$d/" \;
 done
 boot_initrd=$out/initramfs-$mode.cpio
-{ cat "$initrd" && (cd "$stage" && find opt | cpio --quiet -o -H newc -R 0:0); } > "$boot_initrd" ||
+# MMSCOPE_VM_INITRD_EXTRA: more newc archives (space-separated paths) to
+# unpack into the guest's root after those, e.g. the study's sid root
+# (tests/study/rootfs.sh), for the same reason.
+extra=()
+for f in ${MMSCOPE_VM_INITRD_EXTRA:-}; do
+	[ -f "$f" ] || { echo "qemu.sh: no archive '$f' (MMSCOPE_VM_INITRD_EXTRA)" >&2; rm -rf "$stage"; exit 2; }
+	extra+=("$f")
+done
+{ cat "$initrd" && (cd "$stage" && find opt | cpio --quiet -o -H newc -R 0:0) &&
+	{ [ ${#extra[@]} = 0 ] || cat "${extra[@]}"; }; } > "$boot_initrd" ||
 	{ echo "qemu.sh: cannot write $boot_initrd" >&2; rm -rf "$stage"; exit 2; }
 rm -rf "$stage"
 
