@@ -136,7 +136,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .PHONY: all deps test-deps kernel-deps build-deps kernel kernel-release module module-debian \
 	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
 	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big vm-prep-big \
-	vm-test-debian kernel-debian test-prep vm-shell vm-run demo checkpatch series-check clean distclean help \
+	vm-test-debian kernel-debian test-prep vm-shell vm-run demo study checkpatch series-check clean distclean help \
 	modules_install install uninstall kernel-kcsan vm-prep-kcsan vm-test-kcsan
 
 all: $(if $(KDIR),module,no-module) user
@@ -158,6 +158,7 @@ help:
 	@echo "make vm-test-kcsan [T=...]  race and module tests on a KCSAN kernel (by hand, not in 'make test')"
 	@echo "make vm-shell               interactive guest shell, module loaded"
 	@echo "make vm-run SCRIPT=path     run a script in the guest, exit with its status"
+	@echo "make study [STUDY_KERNELS=release]  the MM-ID study: real workloads audited in the VM -> docs/study-mmid.md"
 	@echo "make checkpatch   checkpatch --strict on module/ and patches/"
 	@echo "make series-check each patch builds on its own; the series without THP, DAMON, SLUB_STATS"
 	@echo "make install      mmscope, its man page and bash completion under PREFIX=$(PREFIX) (DESTDIR=)"
@@ -429,6 +430,16 @@ demo: vm-prep-release
 	$(Q)MMSCOPE_VM_OUT=$(RELEASE_BUILD)/vm-demo MMSCOPE_VM_TCG_THREAD=single \
 		tests/vm/qemu.sh "$$(cat $(BUILD)/kernel-release.path)" $(RELEASE_BUILD) run $(CURDIR)/tests/demo/demo.sh
 	$(Q)echo "demo: the DAMON record and its plot: $(RELEASE_BUILD)/demo/tune.jsonl, $(RELEASE_BUILD)/demo/tune.svg"
+
+# The MM-ID study (by hand, not in `make test`): real programs from Debian
+# sid in the guest, with mTHP 16K-2M on, audited while they run, on the
+# release kernel (NO_PAGE_MAPCOUNT) and on Debian's (per-page mapcounts);
+# tests/study/report.py writes docs/study-mmid.md.  STUDY_KERNELS=release
+# runs one kernel; STUDY_SECS, STUDY_WORKLOADS: tests/study/run.sh.
+STUDY_KERNELS ?= release debian
+study: user workloads $(if $(filter release,$(STUDY_KERNELS)),vm-prep-release) \
+		$(if $(filter debian,$(STUDY_KERNELS)),module-debian kernel-debian)
+	$(Q)tests/study/run.sh $(BUILD) $(STUDY_KERNELS)
 
 # Every step of the series, and the whole series with THP, DAMON or
 # SLUB_STATS off, compiles (by hand: about 10 minutes, not part of test).
