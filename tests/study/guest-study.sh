@@ -81,7 +81,9 @@ has_inet() { [ -d /proc/sys/net/ipv4 ]; }
 # A command in the root.  Backgrounded as "$IR cmd &", a simple command,
 # so that $! is the workload's own process (chroot and env exec it), not a
 # subshell running a function.
-IR="chroot $R /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8"
+# The C locale: the root has no locale data (no maintainer script ran
+# localedef), and redis-server exits when setlocale() fails.
+IR="chroot $R /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C"
 inroot() { $IR "$@"; }
 rcli() { inroot redis-cli -s /tmp/redis.sock "$@"; }
 redis_idle() { ! rcli info persistence | grep -q 'rdb_bgsave_in_progress:1'; }
@@ -148,7 +150,8 @@ sampler_stop() {
 
 # phase NAME: what the samples from now on are tagged with.
 phase() {
-	echo "$1" > "$ST/phase"
+	# Renamed into place: the sampler must never read it half-written.
+	echo "$1" > "$ST/phase.tmp" && mv "$ST/phase.tmp" "$ST/phase"
 	record "{\"type\":\"study_phase\",\"workload\":\"$WL\",\"t\":$(elapsed),\"phase\":\"$1\"}"
 	log "$WL: phase $1"
 }
@@ -325,7 +328,7 @@ wl_gunicorn() {
 	wl_begin gunicorn
 	cp /src/tests/study/app.py /src/tests/study/httpload.py "$R/study/"
 	rm -f "$R/tmp/gunicorn.sock"
-	$IR gunicorn --preload --workers 4 --max-requests 40 --max-requests-jitter 10 \
+	setsid $IR gunicorn --preload --workers 4 --max-requests 40 --max-requests-jitter 10 \
 		--bind unix:/tmp/gunicorn.sock --chdir /study --worker-tmp-dir /dev/shm app:app \
 		> "$ST/gunicorn.out" 2>&1 &
 	local pid=$!
@@ -350,7 +353,9 @@ wl_apache() {
 	mkdir -p "$R/var/www/study" "$R/run/apache2"
 	# A 64 KiB page: each request copies it out of the page cache.
 	awk 'BEGIN { for (i = 0; i < 1024; i++) printf "%063d\n", i }' > "$R/var/www/study/index.html"
-	$IR apache2 -f /study/apache2.conf -DFOREGROUND > "$ST/apache.out" 2>&1 &
+	# A session of its own: on SIGTERM apache's parent signals its whole
+	# process group, which would otherwise be this script's.
+	setsid $IR apache2 -f /study/apache2.conf -DFOREGROUND > "$ST/apache.out" 2>&1 &
 	local pid=$!
 	wait_for 60 inroot ab -n 1 http://127.0.0.1:8080/index.html ||
 		{ wl_end "apache2 did not answer: $(tail -n 3 "$ST/apache.out" | tr '\n"' '; ')"; tree_kill $pid; return 1; }
@@ -370,7 +375,7 @@ wl_apache() {
 wl_make() {
 	wl_begin make
 	cp /src/tests/study/genproj.sh "$R/study/genproj.sh"
-	inroot sh /study/genproj.sh /tmp/proj 16 12 || { wl_end "genproj.sh failed"; return 1; }
+	inroot sh /study/genproj.sh /tmp/proj 12 10 || { wl_end "genproj.sh failed"; return 1; }
 	phase load
 	$IR sh -c "end=\$((\$(date +%s) + $SECS)); n=0
 		while [ \$(date +%s) -lt \$end ] || [ \$n = 0 ]; do

@@ -39,7 +39,7 @@ WHAT = {
     "pool": "python3 multiprocessing: a parent with a 2,000,000-float list runs fork "
             "Pool rounds (4 workers, maxtasksperchild 4) and updates every 97th element "
             "between rounds (tests/study/pool.py)",
-    "make": "make -j4 of a generated 17-file C project with gcc -O2 -g, rebuilt in a loop "
+    "make": "make -j4 of a generated 13-file C project with gcc -O2 -g, rebuilt in a loop "
             "(tests/study/genproj.sh): many fork+exec",
 }
 KERNELS = {"release": "release kernel (CONFIG_NO_PAGE_MAPCOUNT)",
@@ -50,6 +50,8 @@ PAGE = 4096
 def load(study_dir):
     """{kernel: {workload: [records]}}"""
     data = defaultdict(dict)
+    if not os.path.isdir(study_dir):
+        return data
     for kernel in sorted(os.listdir(study_dir)):
         kdir = os.path.join(study_dir, kernel)
         if not os.path.isdir(kdir) or kernel.startswith("vm-"):
