@@ -167,9 +167,7 @@ class Workload:
                 comm = p["comm"] if p else slot_comm(m, pid) or "?"
                 roles[(role, comm)] += 1
                 orders[m.get("order", "?")] += 1
-                in_slot = any(str(pid) + ":" in str((m.get(f"slot{j}") or {}).get("tasks", ""))
-                              for j in (0, 1))
-                tracked["in a slot" if in_slot else "in neither slot"] += 1
+                tracked[" + ".join(slot_state(m, j, pid) for j in (0, 1))] += 1
                 pfn_runs[m.get("pfn")].append(i)
         # A folio judged wrongly in two samples in a row is no artefact of a
         # walk that raced a fork or an exit.
@@ -206,13 +204,35 @@ class Workload:
         return out
 
 
+def slot_tasks(m, j):
+    """[(pid, comm)] of the processes whose MM holds slot j (the module's
+    " pid:comm pid:comm" list; "-" for none)."""
+    out = []
+    for t in str((m.get(f"slot{j}") or {}).get("tasks", "")).split():
+        p, _, c = t.partition(":")
+        if p.isdigit():
+            out.append((int(p), c))
+    return out
+
+
 def slot_comm(m, pid):
     for j in (0, 1):
-        for t in str((m.get(f"slot{j}") or {}).get("tasks", "")).split(","):
-            p, _, c = t.partition(":")
-            if p.strip() == str(pid):
+        for p, c in slot_tasks(m, j):
+            if p == pid:
                 return c
     return None
+
+
+def slot_state(m, j, pid):
+    """What slot j of a false positive holds: nothing, the one MM that maps
+    the folio, or another MM (by its processes' comm)."""
+    slot = m.get(f"slot{j}") or {}
+    if not slot.get("mm_id"):
+        return "empty"
+    tasks = slot_tasks(m, j)
+    if any(p == pid for p, _ in tasks):
+        return "the mapper"
+    return "other MM (" + (",".join(sorted({c for _, c in tasks})) or "no process") + ")"
 
 
 def svg_plot(path, name, series):
@@ -325,7 +345,7 @@ def workload_section(name, runs, docs):
                   f"{distinct} distinct folios, {persistent} of them wrong in two samples in a row): " +
                   "; ".join(f"{role} `{comm}` {n}" for (role, comm), n in roles.most_common(6)) +
                   "; by order " + ", ".join(f"{o}: {n}" for o, n in sorted(orders.items())) +
-                  "; the one mapping MM " + ", ".join(f"{k} {n}" for k, n in tracked.most_common()) + ".")
+                  "; slots (slot0 + slot1) " + ", ".join(f"{k}: {n}" for k, n in tracked.most_common(4)) + ".")
     else:
         md.append("- No false positive in any sample.")
 
@@ -361,7 +381,8 @@ def workload_section(name, runs, docs):
     svg = f"study-mmid-{name}.svg"
     svg_plot(os.path.join(docs, svg), name, series)
     md += ["", f"![{name}: false positives over time]({svg})", ""]
-    return md, (main, med(maybe_all), med(fp_of_maybe), max(fp_of_maybe), cow, rows)
+    return md, (main, med(maybe_all), med(fp_of_maybe), max(fp_of_maybe), cow, rows,
+                (distinct, persistent))
 
 
 def main():
@@ -420,14 +441,16 @@ def main():
             "sample; median and peak are over the samples of the run.", "",
             "## Summary", "",
             "| workload | maybe shared (median) | false positives of maybe shared (median / peak) | "
-            "CoW copies by false positives | USS release - debian |",
-            "|---|---|---|---|---|"]
-    for name, (main, maybe, fpm, fpp, cow, rows) in summary:
+            "folios ever a false positive / twice in a row | CoW copies by false positives | "
+            "USS release - debian |",
+            "|---|---|---|---|---|---|"]
+    for name, (main, maybe, fpm, fpp, cow, rows, (distinct, persistent)) in summary:
         cows = ("n/a" if cow is None else
                 f"{cow['false_positive_copies']} pages, {cow['false_positive_bytes'] / 2**20:.2f} MiB, "
                 f"{fmt_pct(pct(cow['false_positive_copies'], cow['large_anon_copies']))} of large-folio copies")
         uss = (f"{rows[0][1][2] - rows[1][1][2]:+g} kB" if len(rows) == 2 else "n/a (one kernel)")
-        out.append(f"| {name} | {fmt_pct(maybe)} | {fmt_pct(fpm)} / {fmt_pct(fpp)} | {cows} | {uss} |")
+        out.append(f"| {name} | {fmt_pct(maybe)} | {fmt_pct(fpm)} / {fmt_pct(fpp)} | "
+                   f"{distinct} / {persistent} | {cows} | {uss} |")
     out += ["", "## Workloads", ""] + sections
     out += ["## Reproduce", "",
             "```sh",
