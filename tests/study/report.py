@@ -431,6 +431,11 @@ def main():
     out += ["- mTHP: every anon size from 16 KiB to 2 MiB `always`, and the top-level "
             "`enabled` `always`; the workloads run in a sid root unpacked in the guest's tmpfs "
             "(tests/study/rootfs.sh).",
+            "- The pre-forking server: the release kernel has no `CONFIG_INET` (tinyconfig with "
+            "what the tests need), so apache2 and ab, which speak only TCP, run on Debian's kernel "
+            "alone; gunicorn, pre-forking over a Unix socket with its workers recycled by "
+            "`--max-requests`, is the pre-forking server on both kernels. redis and the load "
+            "clients use Unix sockets too.",
             "- A sample is one `mmscope mmid -j audit` record (every large folio any process "
             "maps: the kernel's `folio_maybe_mapped_shared()` against the distinct MMs whose page "
             "tables map it) and, at the same moment, `/proc/PID/smaps_rollup` of the workload's "
