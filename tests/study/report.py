@@ -19,6 +19,7 @@ point on each kernel.
 """
 import json
 import os
+import re
 import statistics
 import sys
 from collections import Counter, defaultdict
@@ -106,13 +107,15 @@ class Workload:
     # --- the audit ---
 
     def per_sample(self):
-        """[(t, folios, maybe, truly, fp)] over all orders."""
+        """[(t, folios, maybe, truly, fp, fp after the slot check)] over all orders."""
         out = []
         for s in self.samples:
             o = s["audit"].get("orders", {})
             tot = [sum(v.get(k, 0) for v in o.values())
                    for k in ("folios", "maybe_shared", "truly_shared", "false_positives")]
-            out.append((s.get("t", 0.0), *tot))
+            raced = sum(1 for m in s["audit"].get("mismatches", [])
+                        if m.get("verdict") == "false_positive" and slot_check(m) == RACED)
+            out.append((s.get("t", 0.0), *tot, tot[3] - raced))
         return out
 
     def orders(self):
@@ -126,6 +129,10 @@ class Workload:
                 for f in ("folios", "maybe_shared", "truly_shared", "false_positives",
                           "false_negatives"):
                     col[f].append(row.get(f, 0))
+                raced = sum(1 for m in s["audit"].get("mismatches", [])
+                            if m.get("verdict") == "false_positive" and m.get("order") == k
+                            and slot_check(m) == RACED)
+                col["checked"].append(row.get("false_positives", 0) - raced)
             table[k] = col
         return table
 
@@ -145,13 +152,16 @@ class Workload:
         """Who maps the false positives: per (role, comm) the folio-samples,
         per order, and how often the one mapper holds a slot."""
         roles, orders = Counter(), Counter()
-        tracked = Counter()
+        tracked, checks = Counter(), Counter()
         pfn_runs = defaultdict(list)
         for i, s in enumerate(self.samples):
             procs = {p["pid"]: p for p in s.get("procs", [])}
             root = s.get("root_pid")
             for m in s["audit"].get("mismatches", []):
                 if m.get("verdict") != "false_positive":
+                    continue
+                checks[slot_check(m)] += 1
+                if slot_check(m) == RACED:
                     continue
                 pids = m.get("mapped_by_pids", [])
                 pid = pids[0] if pids else None
@@ -169,11 +179,12 @@ class Workload:
                 orders[m.get("order", "?")] += 1
                 tracked[" + ".join(slot_state(m, j, pid) for j in (0, 1))] += 1
                 pfn_runs[m.get("pfn")].append(i)
-        # A folio judged wrongly in two samples in a row is no artefact of a
-        # walk that raced a fork or an exit.
+        # A folio judged wrongly in two samples in a row: less likely an
+        # artefact (but a workload that forks every few seconds can race
+        # two walks in a row).
         persistent = sum(1 for runs in pfn_runs.values()
                          if any(b == a + 1 for a, b in zip(runs, runs[1:])))
-        return roles, orders, tracked, len(pfn_runs), persistent
+        return roles, orders, tracked, len(pfn_runs), persistent, checks
 
     # --- smaps_rollup ---
 
@@ -207,12 +218,39 @@ class Workload:
 def slot_tasks(m, j):
     """[(pid, comm)] of the processes whose MM holds slot j (the module's
     " pid:comm pid:comm" list; "-" for none)."""
-    out = []
-    for t in str((m.get(f"slot{j}") or {}).get("tasks", "")).split():
-        p, _, c = t.partition(":")
-        if p.isdigit():
-            out.append((int(p), c))
-    return out
+    # A comm may hold spaces (python's pool threads name the workers they
+    # fork "Thread-7 (_hand"): an entry runs to the next " PID:".
+    text = str((m.get(f"slot{j}") or {}).get("tasks", "")).strip()
+    return [(int(p), c) for p, c in re.findall(r"(\d+):(.*?)(?= \d+:| \+\d+$|$)", text)]
+
+
+# What the kernel's own per-MM counts, read with the verdict, say of a
+# false positive of the audit.  The walk reads every process's page tables
+# first and asks the module about each folio afterwards: a fork or an exit
+# in between (under TCG the whole audit takes seconds) leaves a folio that
+# two MMs map with only one of them in the walk.  The slots' mapcounts are
+# exact for the MMs in them, so:
+RACED = "the kernel's slots count a second MM: the walk raced a fork or an exit"
+STALE = "the mapper's slot holds every mapping: the bit outlived the other MMs"
+UNTRACKED = "the mapper is in no slot and the slots hold no mapping: the seed's case"
+OTHERS = "mappings outside the mapper's slot: another, untracked MM, or the mapper's own"
+
+
+def slot_check(m):
+    pids = m.get("mapped_by_pids") or [None]
+    pid = pids[0]
+    mine, other = None, 0
+    for j in (0, 1):
+        slot = m.get(f"slot{j}") or {}
+        if any(p == pid for p, _ in slot_tasks(m, j)):
+            mine = slot.get("mapcount", 0)
+        elif slot.get("mm_id") and slot.get("mapcount", 0) > 0:
+            other += slot["mapcount"]
+    if other:
+        return RACED
+    if mine is None:
+        return UNTRACKED
+    return STALE if mine >= m.get("large_mapcount", 0) else OTHERS
 
 
 def slot_comm(m, pid):
@@ -238,7 +276,7 @@ def slot_state(m, j, pid):
 def svg_plot(path, name, series):
     """False-positive share over time, hand-written SVG.
 
-    series: [(label, dash, [(t, % of maybe shared, % of large folios)])]"""
+    series: [(label, dash, [(t, checked % of maybe shared, audit's % of maybe shared)])]"""
     w, h, l, r, t, b = 720, 300, 60, 20, 30, 50
     tmax = max([p[0] for _, _, pts in series for p in pts] + [1.0])
     ymax = max([max(p[1], p[2]) for _, _, pts in series for p in pts] + [1.0])
@@ -273,11 +311,12 @@ def svg_plot(path, name, series):
                        f'{" stroke-dasharray=" + chr(34) + dash + chr(34) if dash else ""}/>')
             for p in pts:
                 out.append(f'<circle cx="{X(p[0]):.1f}" cy="{Y(p[1 + k]):.1f}" r="2" fill="{colour}"/>')
-            what = "of folios judged maybe shared" if k == 0 else "of all large folios mapped"
-            out.append(f'<line x1="{w - r - 250}" y1="{legend_y}" x2="{w - r - 225}" y2="{legend_y}" '
+            what = ("checked false positives, of maybe shared" if k == 0 else
+                    "the audit's false positives, of maybe shared")
+            out.append(f'<line x1="{l + 10}" y1="{legend_y}" x2="{l + 35}" y2="{legend_y}" '
                        f'stroke="{colour}" stroke-width="1.6"'
                        f'{" stroke-dasharray=" + chr(34) + dash + chr(34) if dash else ""}/>')
-            out.append(f'<text x="{w - r - 220}" y="{legend_y + 4}">{label}: {what}</text>')
+            out.append(f'<text x="{l + 40}" y="{legend_y + 4}">{label}: {what}</text>')
             legend_y += 14
     out.append("</svg>")
     with open(path, "w") as f:
@@ -306,31 +345,42 @@ def workload_section(name, runs, docs):
         md += [f"(No release-kernel run: the tables below are from {KERNELS.get(main.kernel)}.)", ""]
 
     md += [f"Large folios by order ({KERNELS.get(main.kernel, main.kernel)}; per sample, "
-           "median and peak over the samples):", "",
+           "median and peak over the samples; \"checked\": the audit's false positives less "
+           "those the kernel's own slot counts contradict, see Setup):", "",
            "| order | size | folios mapped (median / peak) | maybe shared (median) | truly shared "
-           "(median) | false positives (median / peak) | false positives of maybe shared "
-           "(median / peak) |",
-           "|---|---|---|---|---|---|---|"]
+           "(median) | false positives, audit (median / peak) | checked (median / peak) | "
+           "checked, of maybe shared (median / peak) |",
+           "|---|---|---|---|---|---|---|---|"]
     for o, col in main.orders().items():
-        share = [pct(f, m) for f, m in zip(col["false_positives"], col["maybe_shared"])]
+        share = [pct(f, m) for f, m in zip(col["checked"], col["maybe_shared"])]
         maybe = [pct(m, n) for m, n in zip(col["maybe_shared"], col["folios"])]
         md.append(f"| {o} | {size_of(o)} | {med(col['folios']):g} / {max(col['folios'])} | "
                   f"{fmt_pct(med(maybe))} | {med(col['truly_shared']):g} | "
                   f"{med(col['false_positives']):g} / {max(col['false_positives'])} | "
+                  f"{med(col['checked']):g} / {max(col['checked'])} | "
                   f"{fmt_pct(med(share))} / {fmt_pct(max(share))} |")
     ps = main.per_sample()
-    fp_of_maybe = [pct(x[4], x[2]) for x in ps]
-    fp_of_all = [pct(x[4], x[1]) for x in ps]
+    raw_of_maybe = [pct(x[4], x[2]) for x in ps]
+    fp_of_maybe = [pct(x[5], x[2]) for x in ps]
+    fp_of_all = [pct(x[5], x[1]) for x in ps]
     maybe_all = [pct(x[2], x[1]) for x in ps]
     peak_at = ps[fp_of_maybe.index(max(fp_of_maybe))][0] if ps else 0
     fns = sum(sum(c["false_negatives"]) for c in main.orders().values())
     md += ["",
            f"- All orders: {fmt_pct(med(maybe_all))} of the large folios mapped are judged maybe "
-           f"shared (median); false positives are {fmt_pct(med(fp_of_maybe))} of those (median), "
-           f"peak {fmt_pct(max(fp_of_maybe))} at {peak_at:.0f} s; {fmt_pct(med(fp_of_all))} "
-           f"(median) / {fmt_pct(max(fp_of_all))} (peak) of all large folios mapped.",
-           f"- False negatives over all samples: {fns} (none expected)."]
-    roles, orders, tracked, distinct, persistent = main.fp_pattern()
+           f"shared (median). Checked false positives are {fmt_pct(med(fp_of_maybe))} of those "
+           f"(median), peak {fmt_pct(max(fp_of_maybe))}"
+           f"{f' at {peak_at:.0f} s' if max(fp_of_maybe) > 0 else ''}; "
+           f"{fmt_pct(med(fp_of_all))} (median) / {fmt_pct(max(fp_of_all))} (peak) of all large "
+           f"folios mapped. The audit's own count, before the check: "
+           f"{fmt_pct(med(raw_of_maybe))} / {fmt_pct(max(raw_of_maybe))} of maybe shared.",
+           f"- False negatives over all samples: {fns} (none expected from the kernel; a walk "
+           "that saw an MM which exited before the folio was asked about counts as one)."]
+    roles, orders, tracked, distinct, persistent, checks = main.fp_pattern()
+    if checks:
+        md.append("- The audit's false positives by the kernel's slot counts "
+                  f"({sum(checks.values())} folio-samples): " +
+                  "; ".join(f"{k}: {n}" for k, n in checks.most_common()) + ".")
     cow = main.cow()
     if cow is None:
         md.append("- CoW copies caused by false positives: n/a (the audit records carry no "
@@ -341,13 +391,13 @@ def workload_section(name, runs, docs):
                   f"{fmt_pct(pct(cow['false_positive_copies'], cow['large_anon_copies']))} of all "
                   f"{cow['large_anon_copies']} CoW copies out of large anon folios.")
     if roles:
-        md.append(f"- Who maps the false positives ({sum(roles.values())} folio-samples, "
+        md.append(f"- Who maps the checked false positives ({sum(roles.values())} folio-samples, "
                   f"{distinct} distinct folios, {persistent} of them wrong in two samples in a row): " +
                   "; ".join(f"{role} `{comm}` {n}" for (role, comm), n in roles.most_common(6)) +
                   "; by order " + ", ".join(f"{o}: {n}" for o, n in sorted(orders.items())) +
                   "; slots (slot0 + slot1) " + ", ".join(f"{k}: {n}" for k, n in tracked.most_common(4)) + ".")
     else:
-        md.append("- No false positive in any sample.")
+        md.append("- No checked false positive in any sample.")
 
     rows = []
     for kernel in ("release", "debian"):
@@ -376,7 +426,7 @@ def workload_section(name, runs, docs):
     for kernel, dash in (("release", ""), ("debian", "5,3")):
         wl = runs.get(kernel)
         if wl and wl.samples:
-            series.append((kernel, dash, [(x[0], pct(x[4], x[2]), pct(x[4], x[1]))
+            series.append((kernel, dash, [(x[0], pct(x[5], x[2]), pct(x[4], x[2]))
                                           for x in wl.per_sample()]))
     svg = f"study-mmid-{name}.svg"
     svg_plot(os.path.join(docs, svg), name, series)
@@ -442,11 +492,21 @@ def main():
             "processes (USS = Private_Clean + Private_Dirty). The audit walks the processes one "
             "after the other: a fork or an exit during the walk can make a folio look wrong once, "
             "so the pattern lines also count the folios wrong in two samples in a row.",
+            "- The audit walks every process's page tables first and asks the module about "
+            "each folio afterwards; under TCG an audit takes seconds, and a fork or an exit in "
+            "between makes a folio that two MMs map look mapped by one. The slots' mapcounts, "
+            "read with the verdict, are exact for the MMs in them: a false positive whose other "
+            "slot holds an MM with mappings is such a race, not the kernel's error, and the "
+            "\"checked\" counts leave it out. What remains: the mapper's slot holds every "
+            "mapping (the bit outlived the other MMs), the mapper is in no slot and the slots "
+            "hold nothing (the seed's case), or there are mappings outside the mapper's slot "
+            "(another, untracked MM the walk missed, or the mapper's own mappings from before "
+            "it took its slot: kept, as the audit cannot tell).",
             "- A false positive here: judged maybe shared, mapped by one MM. Shares are per "
             "sample; median and peak are over the samples of the run.", "",
             "## Summary", "",
-            "| workload | maybe shared (median) | false positives of maybe shared (median / peak) | "
-            "folios ever a false positive / twice in a row | CoW copies by false positives | "
+            "| workload | maybe shared (median) | checked false positives, of maybe shared "
+            "(median / peak) | folios ever a checked false positive / twice in a row | CoW copies by false positives | "
             "USS release - debian |",
             "|---|---|---|---|---|---|"]
     for name, (main, maybe, fpm, fpp, cow, rows, (distinct, persistent)) in summary:
