@@ -91,7 +91,7 @@ redis_idle() { ! rcli info persistence | grep -q 'rdb_bgsave_in_progress:1'; }
 # --- sampling ------------------------------------------------------------------
 
 # Where the audit records come from.  "stream": mmscope's own loop,
-# `mmid -j audit INTERVAL 0`, one record per interval with the CoW counts
+# `mmid -j audit INTERVAL` (until stopped), one record per interval with the CoW counts
 # of that interval; "loop": the one-shot audit every PERIOD seconds, for a
 # CLI without [interval] [count] (no "cow" key then).  "auto" asks the CLI.
 if [ "$AUDIT_MODE" = auto ]; then
@@ -103,7 +103,7 @@ if [ "$AUDIT_MODE" = auto ]; then
 fi
 audit_source() {
 	if [ "$AUDIT_MODE" = stream ]; then
-		mmscope mmid -j audit "$PERIOD" 0 &
+		mmscope mmid -j audit "$PERIOD" &
 		echo $! > "$ST/audit.pid"
 		wait $!
 	else
