@@ -241,16 +241,21 @@ wait_for() {
 # compares smaps_rollup there), stop, wl_end.
 
 # The seed's scenario (tests/workloads/mmid-thp.c): one THP of each state;
-# F is mapped by C alone with the shared bit set: one false positive.
+# F is mapped by C alone with the shared bit set: one false positive.  Then
+# C writes 64 of F's pages (-w): 64 copies that reuse would have saved.
 wl_synthetic() {
 	wl_begin synthetic
-	"$WORKLOADS/mmid-thp" 1 1 1 1 > "$ST/thp.out" 2>&1 &
+	"$WORKLOADS/mmid-thp" -w 64 1 1 1 1 > "$ST/thp.out" 2>&1 &
 	local pid=$!
 	wait_for 60 grep -q '^ready' "$ST/thp.out" || { wl_end "mmid-thp not ready: $(cat "$ST/thp.out")"; tree_kill $pid; return 1; }
 	record "{\"type\":\"study_driver\",\"workload\":\"$WL\",\"t\":$(elapsed),\"mmid_thp\":\"$(tr '\n' ';' < "$ST/thp.out")\"}"
 	sampler_start "$WL" "$pid"
 	phase measure
 	wait_samples 3
+	phase write
+	kill -USR2 "$(sed -n 's/^pids [0-9]* [0-9]* //p' "$ST/thp.out")"
+	wait_for 60 grep -q '^wrote ' "$ST/thp.out" || { wl_end "C did not write"; tree_kill $pid; return 1; }
+	wait_samples 2
 	sampler_stop
 	tree_kill $pid
 	wl_end ok

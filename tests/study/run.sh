@@ -37,7 +37,14 @@ for kind in "$@"; do
 	*) echo "run.sh: unknown kernel '$kind' (release or debian)" >&2; exit 2 ;;
 	esac
 	[ -f "$build/$ko" ] || { echo "run.sh: no $build/$ko: make study builds it" >&2; exit 2; }
-	rm -rf "$build/study/$kind"
+	# A run of some workloads replaces only theirs: the report takes all.
+	if [ -n "${STUDY_WORKLOADS:-}" ]; then
+		for w in ${STUDY_WORKLOADS//,/ }; do
+			rm -f "$build/study/$kind/$w.jsonl"
+		done
+	else
+		rm -rf "$build/study/$kind"
+	fi
 	mkdir -p "$build/study/$kind"
 	echo "  STUDY   $kind kernel ($(basename "$tree")): ${STUDY_WORKLOADS:-every workload}," \
 		"${STUDY_SECS:-60} s of load each"
