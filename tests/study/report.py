@@ -26,9 +26,10 @@ from collections import Counter, defaultdict
 
 ORDER = ["synthetic", "apache", "gunicorn", "redis", "pool", "make"]
 WHAT = {
-    "synthetic": "the seed's three-MM scenario (tests/workloads/mmid-thp.c 1 1 1 1): "
+    "synthetic": "the seed's three-MM scenario (tests/workloads/mmid-thp.c -w 64 1 1 1 1): "
                  "one PTE-mapped THP each exclusive, shared by two MMs, mapped by three, "
-                 "and mapped by C alone after A and B unmapped it (the known false positive)",
+                 "and mapped by C alone after A and B unmapped it (the known false positive); "
+                 "then C writes 64 of its pages (phase `write`): 64 copies the bit forces",
     "apache": "apache2 2.4 prefork (MaxConnectionsPerChild 200, 4-8 workers) under "
               "`ab -c 8` on a 64 KiB page; only on a kernel with IPv4",
     "gunicorn": "gunicorn, pre-forking: the application (a 200,000-entry catalogue) loaded "
