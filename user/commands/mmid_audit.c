@@ -211,26 +211,28 @@ static void audit_folio(struct audit *a, const struct mmid_folio *f, size_t i, s
 	const struct pagemap_entry *m = a->q.walk.maps;
 	int o = f->order < MMID_ORDERS ? (int)f->order : MMID_ORDERS - 1;
 	unsigned int mms = 0;
-	bool fp, fn;
+	bool fp, fn, current;
 	size_t k;
 
 	/* The distinct MMs mapping it. */
 	pagemap_sort_by_mm(&a->q.walk, i, j);
 	for (k = i; k < j; k++)
 		mms += k == i || m[k].mm_id != m[k - 1].mm_id;
-	if (f->maybe_shared)
-		note_verdict(a, f->head_pfn, mms, m[i].mm_id);
-	fp = f->maybe_shared && mms <= 1;
-	fn = !f->maybe_shared && mms >= 2;
 	/*
 	 * The walk read the page tables before the module read the folio: a
 	 * fork or an exit in between makes a folio look mapped by one MM
-	 * too few or too many (seconds, under TCG).  A mismatch counts only
-	 * when the kernel's mapcount is the walk's, a PMD mapping being one
-	 * mapping of nr_pages entries.
+	 * too few or too many (seconds, under TCG).  The walk is current for
+	 * the folio when the kernel's mapcount is the walk's, a PMD mapping
+	 * being one mapping of nr_pages entries; only then does a mismatch
+	 * count, or the folio settle a copy.
 	 */
-	if ((fp || fn) && f->large_mapcount !=
-	    (long)(j - i) - (long)f->entire_mapcount * (f->nr_pages - 1)) {
+	current = f->large_mapcount ==
+		  (long)(j - i) - (long)f->entire_mapcount * (f->nr_pages - 1);
+	if (f->maybe_shared && current)
+		note_verdict(a, f->head_pfn, mms, m[i].mm_id);
+	fp = f->maybe_shared && mms <= 1;
+	fn = !f->maybe_shared && mms >= 2;
+	if ((fp || fn) && !current) {
 		a->ord[o].changed++;
 		fp = fn = false;
 	}
@@ -305,7 +307,7 @@ static void cow_text(const struct mmid_cow *cow, const struct cow_interval *ci,
 	       secs, copies, fp, fp * getpagesize() / 1024, copies ? 100.0 * fp / copies : 0.0,
 	       exact ? "" : " (approximate)", pinned);
 	if (ci->undetermined)
-		printf("  (%llu copies of folios gone before the walk: undetermined)\n",
+		printf("  (%llu copies of folios gone or changing during the walk: undetermined)\n",
 		       ci->undetermined);
 }
 
@@ -385,8 +387,10 @@ static int audit_once(struct audit *a, const struct interval_opts *io, bool with
 		have_counts = !mmid_cow_take(a->cow, &ci.counts) &&
 			      !mmid_cow_take_pending(a->cow, &ci.pending, &ci.npending);
 	err = walk_every_mm(a);
-	if (err)
+	if (err) {
+		free(ci.pending);
 		return err;
+	}
 	if (io->json) {
 		a->root = record_new("mmid_audit", NULL);
 		a->mismatches = json_object_new_array();
