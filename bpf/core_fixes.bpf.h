@@ -133,7 +133,9 @@ struct folio___mmscope {
 
 /*
  * The patch series' rmap:folio_mm_id event (include/linux/rmap.h): the
- * slots and the shared bit before the update.  Only with the series.
+ * slots, their mapcounts (folio_mm_id_mapcount(): 0 for a free slot, not
+ * stored minus one) and the shared bit before the update.  Only with the
+ * series.
  */
 struct folio_mm_id_state___mmscope {
 	unsigned int id[2];

@@ -202,11 +202,11 @@ int BPF_PROG(cow_tp, struct folio *folio, unsigned int mm_id, int delta, int lev
 	if (delta != -1 || level != MMID_LEVEL_PTE || !wfault() || mm_id != current_mm_id() ||
 	    !folio_anon(folio))
 		return 0;
-	/* A free slot is MM_ID_DUMMY with a mapcount of 0 (stored as -1). */
+	/* A free slot is MM_ID_DUMMY with a mapcount of 0 (the series' accessor). */
 	id0 = BPF_CORE_READ(old, id[0]) & MMID_ID_MASK;
 	id1 = BPF_CORE_READ(old, id[1]) & MMID_ID_MASK;
-	mc0 = BPF_CORE_READ(old, mapcount[0]) + 1;
-	mc1 = BPF_CORE_READ(old, mapcount[1]) + 1;
+	mc0 = BPF_CORE_READ(old, mapcount[0]);
+	mc1 = BPF_CORE_READ(old, mapcount[1]);
 	/* The folio's mapcount after the removal, plus the one removed. */
 	count_copy(folio, mm_id, was_shared, id0 == mm_id ? mc0 : id1 == mm_id ? mc1 : 0,
 		   (id0 != mm_id ? mc0 : 0) + (id1 != mm_id ? mc1 : 0),

@@ -35,6 +35,11 @@ struct mmscope_feature {
 #else
 #define HAVE_RMAP_TRACEPOINTS false
 #endif
+#ifdef MMSCOPE_HAVE_MM_ID_ACCESSORS
+#define HAVE_MM_ID_ACCESSORS true
+#else
+#define HAVE_MM_ID_ACCESSORS false
+#endif
 #ifdef MMSCOPE_HAVE_DAMON_TUNE_SCORE
 #define HAVE_DAMON_TUNE_SCORE true
 #else
@@ -61,6 +66,9 @@ static const struct mmscope_feature mmscope_features[] = {
 	  "patches/ mm/slub: export the prefilled sheaf API" },
 	{ "patch_rmap_tracepoints", HAVE_RMAP_TRACEPOINTS,
 	  "patches/ mm/rmap: MM-ID tracepoint" },
+	/* Without it, compat/mm_id_accessors.h stands in for the accessors. */
+	{ "patch_mm_id_accessors", HAVE_MM_ID_ACCESSORS,
+	  "patches/ mm: lockless accessors for a large folio's MM-ID slots" },
 	{ "patch_damon_tune_score", HAVE_DAMON_TUNE_SCORE,
 	  "patches/ mm/damon: trace what the auto-tuner decided from" },
 };

@@ -70,7 +70,11 @@ static void mmid_read_pass(struct folio *folio, struct mmid_snap *s)
 	for (i = 0; i < 2; i++)
 		/* A plain load of a word rmap changes under its lock: retried. */
 		s->id[i] = data_race(folio_mm_id(folio, i));
-	mmid_folio_read_private(folio, s->slot_mapcount, &s->shared_bit, &s->pincount);
+	for (i = 0; i < 2; i++)
+		s->slot_mapcount[i] = folio_mm_id_mapcount(folio, i);
+	s->shared_bit = folio_test_mm_ids_shared(folio);
+	/* On 32-bit an order-1 folio has no pincount: that is the next page. */
+	s->pincount = folio_has_pincount(folio) ? folio_pincount(folio) : -1;
 	/* In the same pass as the bit, so that the two cannot disagree. */
 	s->maybe_shared = folio_maybe_mapped_shared(folio);
 }

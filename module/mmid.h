@@ -8,9 +8,17 @@
 
 #include <linux/debugfs.h>
 #include <linux/mm.h>
+#include <linux/rmap.h>
+
+#include "../compat/mm_id_accessors.h"
 
 /*
- * A folio's MM-ID state, read without rmap's lock (mmid_snapshot()): every
+ * A folio's MM-ID state, read without rmap's lock (mmid_snapshot()) and
+ * only through accessors: the kernel's (folio_mm_id(),
+ * folio_large_mapcount(), folio_entire_mapcount(), folio_has_pincount(),
+ * folio_maybe_mapped_shared()) and those patch 0006 of the series adds
+ * (folio_mm_id_mapcount(), folio_test_mm_ids_shared(), folio_pincount()),
+ * which compat/mm_id_accessors.h backports to kernels without it.  Every
  * field but refcount comes from one pass over the folio that the next pass
  * repeated exactly, unless @approximate says no two passes agreed.
  */
@@ -26,43 +34,6 @@ struct mmid_snap {
 	bool maybe_shared;	/* folio_maybe_mapped_shared() */
 	bool approximate;
 };
-
-#ifdef CONFIG_MM_ID
-/*
- * mmid_folio_read_private - the only read of rmap-private folio fields
- * @folio: a large folio the caller holds a reference on
- * @slot_mapcount: each slot's mapcount (not minus one; 0 for a free slot)
- * @shared_bit: the raw "maybe mapped shared" bit of _mm_ids
- * @pincount: the pincount, or -1 when folio_has_pincount() says it has none
- *
- * 7.2 has getters for the slot ids (folio_mm_id()), the mapcounts
- * (folio_large_mapcount(), folio_entire_mapcount()) and a filtered view of
- * the shared bit (folio_maybe_mapped_shared(), which answers "exclusive"
- * whenever the folio is mapped once), but none for a slot's mapcount, the
- * raw bit or the pincount's value.  The series should add them to
- * include/linux/rmap.h and mm.h (e.g. folio_mm_id_mapcount(),
- * folio_test_mm_ids_shared(), folio_pincount()); this helper then becomes
- * three calls.  Nothing else in mmscope touches these fields.
- *
- * rmap writes the slots under folio_lock_large_mapcount(), which mmscope
- * never takes (a folio being set up by folio_set_large_mapcount() changes
- * the lock's word with a plain read-modify-write).  Each load here is a
- * single READ_ONCE and may see an update half done: mmid_snapshot()
- * repeats the whole read until two passes agree.
- */
-static inline void mmid_folio_read_private(const struct folio *folio,
-					   int slot_mapcount[2],
-					   bool *shared_bit, int *pincount)
-{
-	/* Stored minus one; a free slot holds -1. */
-	slot_mapcount[0] = READ_ONCE(folio->_mm_id_mapcount[0]) + 1;
-	slot_mapcount[1] = READ_ONCE(folio->_mm_id_mapcount[1]) + 1;
-	*shared_bit = READ_ONCE(folio->_mm_ids) & FOLIO_MM_IDS_SHARED_BIT;
-	/* On 32-bit an order-1 folio has no _pincount: that is the next page. */
-	*pincount = folio_has_pincount(folio) ?
-		    atomic_read(&folio->_pincount) : -1;
-}
-#endif
 
 /*
  * The census states.  "exclusive": one slot holds every mapping;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# checkpatch --strict over the module's sources and every patch in the series.
+# checkpatch --strict over the module's sources, compat/ and every patch in the series.
 # usage: checkpatch.sh KERNEL_TREE
 set -uo pipefail
 tree=$1
@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cp=$tree/scripts/checkpatch.pl
 status=0
 cd "$top"
-out=$(perl "$cp" --strict --no-tree --terse --show-types -f module/*.c module/*.h 2>&1 |
+out=$(perl "$cp" --strict --no-tree --terse --show-types -f module/*.c module/*.h compat/*.h 2>&1 |
 	grep -E 'ERROR|WARNING|CHECK')
 if [ -n "$out" ]; then
 	echo "$out"

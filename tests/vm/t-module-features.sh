@@ -16,7 +16,7 @@ want=y
 
 load_module
 for p in patch_slab_tracepoints patch_sheaf_api \
-	 patch_rmap_tracepoints patch_damon_tune_score; do
+	 patch_rmap_tracepoints patch_mm_id_accessors patch_damon_tune_score; do
 	got=$(field "$DBG/features" "$p") || fail "no $p line in features"
 	expect_eq "$p ($kind kernel)" "$(echo "$got" | cut -c1)" "$want"
 done
