@@ -136,6 +136,7 @@ MMSCOPE    := $(BUILD)/bin/mmscope
 .PHONY: all deps test-deps kernel-deps build-deps kernel kernel-release module module-debian \
 	no-module no-vmlinux-h bpf user workloads vmlinux-h test check host-test \
 	vm-prep vm-prep-release vm-test vm-test-debug vm-test-release vm-smoke vm-test-big vm-prep-big \
+	vm-test-stress vm-prep-stress \
 	vm-test-debian kernel-debian test-prep vm-shell vm-run demo study checkpatch series-check clean distclean help \
 	modules_install install uninstall kernel-kcsan vm-prep-kcsan vm-test-kcsan
 
@@ -153,6 +154,7 @@ help:
 	@echo "make vmlinux-h    regenerate $(VMLINUX_H) from the test kernel (VMLINUX_BTF=file: from that)"
 	@echo "make vm-test [T=glob,...]   VM tests only, each on its kernel (vm-test-debug, vm-test-release)"
 	@echo "make vm-test-big            the big-* tests in a $(VM_MEM_BIG) MiB guest (VM_MEM_BIG=)"
+	@echo "make vm-test-stress         the reliability load/unload and fuzz tests on the debug kernel"
 	@echo "make vm-test-debian [FLAVOUR=amd64|rt]  module, tracers, slab on Debian sid's own kernel"
 	@echo "make module-debian [FLAVOUR=]  mmscope.ko against Debian sid's headers, in a sid root"
 	@echo "make vm-test-kcsan [T=...]  race and module tests on a KCSAN kernel (by hand, not in 'make test')"
@@ -340,7 +342,7 @@ vm-prep-release: kernel-release test-deps user workloads
 	$(Q)cp $(WORK_BINS) $(RELEASE_BUILD)/tests/
 
 # Both suites; T= picks tests by name (globs), each on its own kernel.
-vm-test: vm-test-debug vm-test-release
+vm-test: vm-test-debug vm-test-stress vm-test-release
 
 vm-test-debug: vm-prep
 	$(Q)tests/vm/suite.sh debug "$$(cat $(TEST_KDIR_FILE))" $(BUILD) '$(or $(T),*)'
@@ -373,20 +375,35 @@ vm-prep-kcsan: kernel-kcsan test-deps user workloads
 vm-test-kcsan: vm-prep-kcsan
 	$(Q)tests/vm/suite.sh kcsan "$$(cat $(BUILD)/kernel-kcsan.path)" $(KCSAN_BUILD) '$(or $(T),$(KCSAN_T))'
 
+# The big and stress guests boot the debug kernel in the other lane of make
+# test from vm-test-debug: each gets a module and copies of its own in
+# build directory $(1), so that no two share output.
+define prep-debug-guest
+	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(TEST_KDIR_FILE)) BUILD=$(1)
+	$(Q)mkdir -p $(1)/bin $(1)/tests
+	$(Q)cp $(MMSCOPE) $(1)/bin/
+	$(Q)cp $(WORK_BINS) $(1)/tests/
+endef
+
 # Resource bounds need a large guest: a boot of its own for the big-* tests.
-# The debug kernel, with a module and copies of its own: it runs in the
-# other lane of make test from vm-test-debug, so the two share no output.
 VM_MEM_BIG ?= 8192
 BIG_BUILD := $(BUILD)/big
 vm-prep-big: kernel test-deps user workloads
-	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(TEST_KDIR_FILE)) BUILD=$(BIG_BUILD)
-	$(Q)mkdir -p $(BIG_BUILD)/bin $(BIG_BUILD)/tests
-	$(Q)cp $(MMSCOPE) $(BIG_BUILD)/bin/
-	$(Q)cp $(WORK_BINS) $(BIG_BUILD)/tests/
+	$(call prep-debug-guest,$(BIG_BUILD))
 
 vm-test-big: vm-prep-big
 	$(Q)MMSCOPE_VM_MEM=$(VM_MEM_BIG) MMSCOPE_VM_OUT=$(BIG_BUILD)/vm \
 		tests/vm/suite.sh big "$$(cat $(TEST_KDIR_FILE))" $(BIG_BUILD) '$(or $(T),*)'
+
+# The two longest reliability tests, in a boot of their own with its
+# kmemleak scan: make test runs them in lane B, beside the debug suite.
+STRESS_BUILD := $(BUILD)/stress
+vm-prep-stress: kernel test-deps user workloads
+	$(call prep-debug-guest,$(STRESS_BUILD))
+
+vm-test-stress: vm-prep-stress
+	$(Q)MMSCOPE_VM_OUT=$(STRESS_BUILD)/vm \
+		tests/vm/suite.sh stress "$$(cat $(TEST_KDIR_FILE))" $(STRESS_BUILD) '$(or $(T),*)'
 
 # Debian's own kernel: the module built against Debian's headers with
 # Debian's compiler, in a minimal sid root (tests/setup/sid-module.sh).

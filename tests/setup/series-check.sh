@@ -27,16 +27,19 @@ objects=(mm/slub.o mm/slab_common.o mm/rmap.o mm/damon/core.o mm/memory.o
 	 mm/huge_memory.o mm/khugepaged.o mm/migrate.o kernel/fork.o mm/util.o
 	 lib/tests/slub_kunit.o)
 
-configure() { # extra fragment lines
+# One merge of one fragment: each merge_config.sh run is a kconfig pass.
+configure() { # extra fragment line
 	make -s tinyconfig >/dev/null
-	scripts/kconfig/merge_config.sh -m .config "$vm/kernel.config" >/dev/null
-	# The series' kunit test, as a module: the exports' in-tree user.
-	# No debug info: it changes no warning, and gcc -g costs 35-50% of
-	# each object's compile time.
-	printf '%s\n' CONFIG_KUNIT=y CONFIG_RUNTIME_TESTING_MENU=y CONFIG_SLUB_KUNIT_TEST=m \
-		CONFIG_DEBUG_INFO_NONE=y > .config-kunit
-	scripts/kconfig/merge_config.sh -m .config .config-kunit >/dev/null
-	[ -z "$1" ] || { echo "$1" > .config-extra; scripts/kconfig/merge_config.sh -m .config .config-extra >/dev/null; }
+	{
+		cat "$vm/kernel.config"
+		# The series' kunit test, as a module: the exports' in-tree
+		# user.  No debug info: it changes no warning, and gcc -g
+		# costs 35-50% of each object's compile time.
+		printf '%s\n' CONFIG_KUNIT=y CONFIG_RUNTIME_TESTING_MENU=y \
+			CONFIG_SLUB_KUNIT_TEST=m CONFIG_DEBUG_INFO_NONE=y \
+			'# CONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT is not set' "$1"
+	} > .config-series-check
+	scripts/kconfig/merge_config.sh -m .config .config-series-check >/dev/null
 	make -s olddefconfig
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: debug
+# vm-kernel: stress
 # vm-timeout: 1800
 # 100 cycles of insmod, read every file, rmmod, while memory churns (fork,
 # THP map/split/unmap, compaction) and a DAMON paddr kdamond runs; then
