@@ -25,6 +25,19 @@ if [ $# != 3 ]; then
 fi
 cache=$1 pkg=$2 dest=$3
 apt_dir=$cache/apt-sid
+# apt runs here with Debug::NoLocking (no system lock is ours to take):
+# two fetches at once, such as make test's two kernel builds on a cold
+# cache, would update the same lists under each other.  One at a time.
+# A caller that waited for the same DEST gets the other fetch's result,
+# never an unpack under the feet of a reader of it.
+mkdir -p "$cache"
+exec 6> "$apt_dir.lock"
+if ! flock -n 6; then
+	start=$(date +%s)
+	echo "  WAIT    another fetch from sid" >&2
+	flock 6
+	[ -d "$dest" ] && [ "$(stat -c %Y "$dest")" -ge "$start" ] && exit 0
+fi
 
 # Reuse the mirror the system already trusts for bookworm; only the suite
 # differs.
@@ -132,3 +145,4 @@ else
 fi
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
+touch "$dest"

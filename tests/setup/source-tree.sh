@@ -14,11 +14,14 @@ cache=$1 dest=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 pkg=linux-source-7.2
 tarball=$cache/src/$pkg/usr/src/$pkg.tar.xz
-[ -f "$tarball" ] || "$top/tests/setup/fetch-sid.sh" "$cache" "$pkg" "$cache/src/$pkg" >&2
 pristine=$cache/src/$pkg-tree
 
+# Under the lock: a second builder waits for the first one's fetch
+# instead of fetching the same package into the same place.
+mkdir -p "$cache/src"
 exec 7> "$pristine.lock"
 flock 7
+[ -f "$tarball" ] || "$top/tests/setup/fetch-sid.sh" "$cache" "$pkg" "$cache/src/$pkg" >&2
 # The stamp names the tarball it came from: a newer package re-unpacks.
 if [ "$(cat "$pristine/.mmscope-unpacked" 2>/dev/null)" != "$(stat -c '%s %Y' "$tarball")" ]; then
 	echo "  UNTAR   $pkg (once per cache) -> $pristine" >&2
