@@ -53,27 +53,26 @@ run_lane() {
 	echo $status > "$build/lane-$name.status"
 }
 
-# Without CONFIG_SCHED_AUTOGROUP (or with it off) nice alone does it.
-autogroup_nice() { # PID NICE
-	[ -w "/proc/$1/autogroup" ] && echo "$2" > "/proc/$1/autogroup" 2>/dev/null
-	return 0
+descendants() { # PID
+	local p
+	for p in $(ps -o pid= --ppid "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
 }
 
 status=0
 rm -f "$build"/lane-*.times
 if [ $mode = test ]; then
-	# A session of its own, so that its priority can be raised as a group.
-	# A new session is a new scheduler autogroup, which shares the CPU
-	# with the others whatever its tasks' nice values: the group's own
-	# nice value (/proc/PID/autogroup) has to be set as well.
-	setsid nice -n 19 $make --no-print-directory kernel > "$build/early-kernel.log" 2>&1 &
+	# In this session: a session of its own would be a scheduler autogroup
+	# of its own, which shares the CPU equally whatever its nice value.
+	nice -n 19 $make --no-print-directory kernel > "$build/early-kernel.log" 2>&1 &
 	early=$!
-	autogroup_nice "$early" 19
 	# Without what test-prep builds the lanes would build it both at once.
 	prep=0
 	$make --no-print-directory test-prep || prep=1
-	autogroup_nice "$early" 0
-	renice -n 0 -g "$early" > /dev/null 2>&1
+	# Children forked from here on inherit the new value from their parents.
+	renice -n 0 -p "$early" $(descendants "$early") > /dev/null 2>&1
 	if [ $prep = 0 ]; then
 		for lane in "${lanes[@]}"; do
 			set -- $lane
@@ -82,7 +81,7 @@ if [ $mode = test ]; then
 		wait
 	else
 		echo "make test-prep failed: no suite runs (the lanes would both build what it lacks)"
-		kill -- -"$early" 2>/dev/null
+		kill "$early" $(descendants "$early") 2>/dev/null
 	fi
 	# Lane A asked for the same kernel and so already reported the build's
 	# failure; its output is kept for a look.
