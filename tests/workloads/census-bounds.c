@@ -6,7 +6,8 @@
  *   scan_ms=          wall time of one open+read of the census file
  *   pfns_scanned=     what the file says it covered
  *   killed_during_scan=1|0   the reader was still in the scan when killed
- *   kill_latency_ms=  from SIGKILL to the reader being reaped
+ *   kill_latency_ms=  from SIGKILL to the reader being reaped, the least
+ *                     of KILL_TRIES kills (kill_try_N_ms= each)
  *   max_gap_ms=       longest time a task on the scanning CPU went unrun
  *   reads=            censuses read while max_gap_ms was measured
  *   kmem_per_census_kb=  growth of kernel memory (slab, vmalloc, stacks,
@@ -86,28 +87,41 @@ static void sleep_ms(double ms)
 		;
 }
 
-/* Kill a reader a third of the way into its scan. */
+/*
+ * Kill a reader a third of the way into its scan, KILL_TRIES times: the
+ * host descheduling a vCPU only ever adds to a latency, so the shortest
+ * one is the module's.  killed_during_scan is that kill's.
+ */
+#define KILL_TRIES	3
+
 static void measure_kill(const char *path, double scan_ms)
 {
-	int status, during;
-	double t0, t1;
+	double t0, latency, best = -1;
+	int status, during, best_during = 0, i;
 	pid_t pid;
 
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (!pid) {
-		read_census(path);
-		_exit(0);
+	for (i = 0; i < KILL_TRIES; i++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (!pid) {
+			read_census(path);
+			_exit(0);
+		}
+		sleep_ms(scan_ms / 3);
+		during = waitpid(pid, &status, WNOHANG) == 0;
+		t0 = now_ms();
+		kill(pid, SIGKILL);
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid");
+		latency = now_ms() - t0;
+		printf("kill_try_%d_ms=%.1f\n", i + 1, latency);
+		if (best < 0 || latency < best) {
+			best = latency;
+			best_during = during;
+		}
 	}
-	sleep_ms(scan_ms / 3);
-	during = waitpid(pid, &status, WNOHANG) == 0;
-	t0 = now_ms();
-	kill(pid, SIGKILL);
-	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid");
-	t1 = now_ms();
-	printf("killed_during_scan=%d\nkill_latency_ms=%.1f\n", during, t1 - t0);
+	printf("killed_during_scan=%d\nkill_latency_ms=%.1f\n", best_during, best);
 }
 
 /*
