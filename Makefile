@@ -154,7 +154,7 @@ help:
 	@echo "make vmlinux-h    regenerate $(VMLINUX_H) from the test kernel (VMLINUX_BTF=file: from that)"
 	@echo "make vm-test [T=glob,...]   VM tests only, each on its kernel (vm-test-debug, vm-test-release)"
 	@echo "make vm-test-big            the big-* tests in a $(VM_MEM_BIG) MiB guest (VM_MEM_BIG=)"
-	@echo "make vm-test-stress         the reliability load/unload and fuzz tests on the debug kernel"
+	@echo "make vm-test-stress         the reliability load/unload test on the debug kernel"
 	@echo "make vm-test-debian [FLAVOUR=amd64|rt]  module, tracers, slab on Debian sid's own kernel"
 	@echo "make module-debian [FLAVOUR=]  mmscope.ko against Debian sid's headers, in a sid root"
 	@echo "make vm-test-kcsan [T=...]  race and module tests on a KCSAN kernel (by hand, not in 'make test')"
@@ -395,8 +395,8 @@ vm-test-big: vm-prep-big
 	$(Q)MMSCOPE_VM_MEM=$(VM_MEM_BIG) MMSCOPE_VM_OUT=$(BIG_BUILD)/vm \
 		tests/vm/suite.sh big "$$(cat $(TEST_KDIR_FILE))" $(BIG_BUILD) '$(or $(T),*)'
 
-# The two longest reliability tests, in a boot of their own with its
-# kmemleak scan: make test runs them in lane B, beside the debug suite.
+# The longest reliability test, in a boot of its own with its kmemleak
+# scan: make test runs it in lane B, beside the debug suite.
 STRESS_BUILD := $(BUILD)/stress
 vm-prep-stress: kernel test-deps user workloads
 	$(call prep-debug-guest,$(STRESS_BUILD))

@@ -8,9 +8,9 @@
 #          release  the patched kernel without debug options: the CLI, the
 #                   BPF tracers, DAMON, slab top/hist, record/report
 #          big      the debug kernel in a guest of MMSCOPE_VM_MEM MiB
-#          stress   the debug kernel: the two longest reliability tests (100
-#                   load/unload cycles, the fuzz), a boot of their own so
-#                   that make test runs them in the other lane
+#          stress   the debug kernel: the longest reliability test (100
+#                   load/unload cycles), a boot of its own so that make
+#                   test runs it in the other lane
 #          smoke    the release kernel, the `make check` smoke run
 #          debian   Debian sid's own kernel, unpatched, without SLUB_STATS,
 #                   with per-page mapcounts (tests/vm/debian-kernel.sh): the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vm-kernel: stress
+# vm-kernel: debug
 # vm-timeout: 900
 # Hostile input to every file the module creates: 10,000 malformed,
 # boundary and random writes per writable file from 4 concurrent writers,
