@@ -51,6 +51,7 @@ requirements() {
 	test   cmd:qemu-system-x86_64 qemu-system-x86       qemu-system-x86-core
 	test   file:/bin/busybox      busybox-static        busybox
 	test   cmd:unshare            util-linux            util-linux
+	test   cmd:ps                 procps                procps-ng
 	test   cmd:jq                 jq                    jq
 	test   cmd:promtool           prometheus            golang-github-prometheus
 	test   cmd:prometheus-node-exporter prometheus-node-exporter golang-github-prometheus-node-exporter
