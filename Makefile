@@ -324,7 +324,7 @@ host-test: test-prep kernel-debian
 # The guest always gets a module built against the kernel it boots,
 # whatever KDIR this tree was built for.
 vm-prep: kernel test-deps
-	$(Q)$(MAKE) --no-print-directory all workloads KDIR=$$(cat $(TEST_KDIR_FILE))
+	$(Q)$(debug-module-locked) all workloads KDIR=$$(cat $(TEST_KDIR_FILE))
 	$(Q)$(call copy-kunit,$$(cat $(TEST_KDIR_FILE)),$(BUILD))
 
 # The series' kunit test module, for t-patch-kunit.sh (debug kernel only).
@@ -376,11 +376,15 @@ vm-test-kcsan: vm-prep-kcsan
 	$(Q)tests/vm/suite.sh kcsan "$$(cat $(BUILD)/kernel-kcsan.path)" $(KCSAN_BUILD) '$(or $(T),$(KCSAN_T))'
 
 # The big and stress guests boot the debug kernel in the other lane of make
-# test from vm-test-debug: each gets a module and copies of its own in
-# build directory $(1), so that no two share output.
+# test from vm-test-debug: each gets copies of its own in build directory
+# $(1), so that no two share output.  The module against the debug kernel
+# is built once, in $(BUILD)/module, under a lock both lanes take.
+debug-module-locked = mkdir -p $(BUILD) && flock $(BUILD)/.debug-module.lock \
+	$(MAKE) --no-print-directory
 define prep-debug-guest
-	$(Q)$(MAKE) --no-print-directory module KDIR=$$(cat $(TEST_KDIR_FILE)) BUILD=$(1)
-	$(Q)mkdir -p $(1)/bin $(1)/tests
+	$(Q)$(debug-module-locked) module KDIR=$$(cat $(TEST_KDIR_FILE))
+	$(Q)mkdir -p $(1)/bin $(1)/tests $(1)/module
+	$(Q)cp $(BUILD)/module/mmscope.ko $(1)/module/
 	$(Q)cp $(MMSCOPE) $(1)/bin/
 	$(Q)cp $(WORK_BINS) $(1)/tests/
 endef
