@@ -26,7 +26,7 @@ cc_cmd=${cc%% *}	# "ccache gcc": the command is the first word
 # One requirement per line: group, check, Debian package, Fedora package.
 #   cmd:NAME  a command on PATH
 #   hdr:FILE  a header the C compiler finds
-#   py:MOD    a Python 3 module
+#   py:MOD    a Python 3 module of /usr/bin/python3
 #   file:PATH a file
 requirements() {
 	cat <<-EOF
@@ -71,7 +71,10 @@ have() {
 	# Without a compiler the headers cannot be checked: the next run will.
 	hdr:*) ! command -v "$cc_cmd" > /dev/null 2>&1 ||
 		echo "#include <$what>" | $cc -E -x c - > /dev/null 2>&1 ;;
-	py:*) python3 -c "import $what" > /dev/null 2>&1 ;;
+	# The interpreter the package manager installs modules for, and the
+	# one the tests and benchmarks run (#!/usr/bin/python3): a python3
+	# earlier on PATH (pyenv, a venv) may have modules the system's lacks.
+	py:*) /usr/bin/python3 -c "import $what" > /dev/null 2>&1 ;;
 	file:*) [ -e "$what" ] ;;
 	esac
 }
