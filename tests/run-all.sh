@@ -74,11 +74,15 @@ if [ $mode = test ]; then
 	# Children forked from here on inherit the new value from their parents.
 	renice -n 0 -p "$early" $(descendants "$early") > /dev/null 2>&1
 	if [ $prep = 0 ]; then
+		lane_pids=()
 		for lane in "${lanes[@]}"; do
 			set -- $lane
 			( run_lane "$@" 2>&1 | sed -u "s/^/$1 /" ) &
+			lane_pids+=($!)
 		done
-		wait
+		# Not a bare wait: it would reap the early build too, and
+		# bash then has no status left to give for it.
+		wait "${lane_pids[@]}"
 	else
 		echo "make test-prep failed: no suite runs (the lanes would both build what it lacks)"
 		kill "$early" $(descendants "$early") 2>/dev/null
